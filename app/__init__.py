@@ -1,0 +1,45 @@
+"""The Flask application: `create_app()` wires config, extensions and blueprints."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import caching, content, errors, extensions, i18n, security
+from app import config as app_config
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the app; `config` overrides defaults and the environment."""
+    instance = Path((config or {}).get("INSTANCE_PATH") or app_config.instance_path())
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        static_folder=str(app_config.PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(app_config.defaults(instance))
+    app.config.from_prefixed_env("OMNICOURSE")
+    if config:
+        app.config.from_mapping(config)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = app_config.secret_key(instance)
+
+    content.init_app(app)
+    caching.init_app(app)
+    extensions.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from app.learn import bp as learn_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(learn_bp)
+    return app

@@ -1,0 +1,67 @@
+"""Pages that are the same for every anonymous learner: rendered once, cached, conditional.
+
+Such a page runs no database query and sets no cookie, so a shared cache or
+CDN may keep it; a signed-in learner gets a private copy instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, Response, current_app, make_response, render_template, request
+
+from app.content import get_course
+
+MAX_CACHED_PAGES = 512
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["page_cache"] = {}
+    app.extensions["build_id"] = _build_id(app)
+
+
+def _build_id(app: Flask) -> str:
+    """A hash of the templates and static files, so a new release changes every ETag."""
+    digest = hashlib.sha256()
+    roots = [Path(app.root_path) / "templates", Path(app.static_folder or "")]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(str(path.stat().st_mtime_ns).encode())
+    return digest.hexdigest()[:12]
+
+
+def is_anonymous_request() -> bool:
+    """True when the request carries no session: nothing personal can be on the page."""
+    config = current_app.config
+    return (
+        config["SESSION_COOKIE_NAME"] not in request.cookies
+        and config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+    )
+
+
+def shared_page(template: str, **context: object) -> Response:
+    """Render `template` for everyone, or privately when the learner has a session."""
+    if not is_anonymous_request():
+        response = make_response(render_template(template, **context))
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.add_etag()
+        response.vary.add("Cookie")
+        return response.make_conditional(request)
+
+    key = "|".join([get_course().version, current_app.extensions["build_id"], request.path])
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache: dict[str, bytes] = current_app.extensions["page_cache"]
+    body = cache.get(etag)
+    if body is None:
+        body = render_template(template, **context).encode()
+        if len(cache) >= MAX_CACHED_PAGES:
+            cache.clear()
+        cache[etag] = body
+    response = make_response(body)
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['PAGE_MAX_AGE']}"
+    response.set_etag(etag)
+    response.vary.add("Cookie")
+    return response.make_conditional(request)

@@ -1,0 +1,53 @@
+"""Routes outside any locale: the root redirect, language choice, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request, url_for
+from sqlalchemy import text
+
+from app.content import get_course
+from app.i18n import negotiated_locale
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("learn.home", locale=negotiated_locale()))
+
+
+@bp.get("/language/<code>")
+def set_language(code: str):
+    """Remember the learner's choice of language, then go to `next` in that language."""
+    course = get_course()
+    if code not in course.locales:
+        return redirect(url_for("main.index"))
+    target = request.args.get("next", "")
+    if not target.startswith(f"/{code}/") or target.startswith("//") or "\\" in target:
+        target = url_for("learn.home", locale=code)
+    response = redirect(target)
+    response.set_cookie(
+        current_app.config["LOCALE_COOKIE"],
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    course = get_course()
+    checks = {"content": bool(course.source_modules())}
+    engine = current_app.extensions.get("db_engine")
+    if engine is not None:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception:
+            checks["database"] = False
+    ok = all(checks.values())
+    return {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503

@@ -1,0 +1,66 @@
+"""The build pipeline: plan what is out of date, then run each job in isolation.
+
+Each kind of artifact (audio, pdf) has a planner that looks at the whole
+course first and returns one job per output that is missing or stale (outputs
+are keyed by a hash of what they are made from). Running is separate, so a
+caller can show a progress bar and one failing job does not stop the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course.catalog import Course
+
+log = logging.getLogger(__name__)
+
+PLANNERS = {
+    "audio": "course.audio:plan_audio",
+    "pdf": "course.pdf:plan_pdfs",
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output to (re)build; `source` names the content file it comes from."""
+
+    label: str
+    source: Path
+    run: Callable[[], None] = field(repr=False)
+
+
+@dataclass
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def plan(
+    course: Course, out_dir: Path, kinds: Iterable[str], config: Mapping[str, Any]
+) -> list[Job]:
+    """Every job needed to bring the requested kinds of artifact up to date."""
+    jobs: list[Job] = []
+    for kind in kinds:
+        module_name, _, function = PLANNERS[kind].partition(":")
+        planner = getattr(importlib.import_module(module_name), function)
+        jobs.extend(planner(course, Path(out_dir) / kind, config))
+    return jobs
+
+
+def run(jobs: Iterable[Job]) -> BuildReport:
+    """Run jobs one by one; a failure is reported with its source file and the rest go on."""
+    report = BuildReport()
+    for job in jobs:
+        try:
+            job.run()
+        except Exception as error:
+            log.exception("build failed: %s", job.label)
+            report.failed.append(f"{job.source}: {job.label}: {error}")
+        else:
+            report.built.append(job.label)
+    return report

@@ -1,0 +1,1 @@
+// Module page behaviour: progress reporting and the audio player hook in here.

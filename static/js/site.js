@@ -1,0 +1,38 @@
+// Progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // Open the section named in the address (#section-id) so links and the
+  // language switcher land on the text, not on a closed box.
+  function openFromHash() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    if (!id) return;
+    var target = document.getElementById(id);
+    if (target && target.tagName === "DETAILS") {
+      target.open = true;
+      target.scrollIntoView();
+    }
+  }
+  window.addEventListener("hashchange", openFromHash);
+  document.addEventListener("DOMContentLoaded", openFromHash);
+
+  // Keep the open section when switching language: carry the hash along.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-keep-hash]");
+    if (!link || !window.location.hash) return;
+    var url = new URL(link.href, window.location.href);
+    var next = url.searchParams.get("next");
+    if (next) {
+      url.searchParams.set("next", next.split("#")[0] + window.location.hash);
+      link.href = url.toString();
+    }
+  });
+
+  // Remember which section was opened last, so the address can be shared.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.tagName === "DETAILS" && details.open && details.id) {
+      history.replaceState(null, "", "#" + details.id);
+    }
+  }, true);
+})();

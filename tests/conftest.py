@@ -1,0 +1,146 @@
+"""Shared fixtures: content factories in a temp folder, the app, its client and CLI runner."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.config import PROJECT_ROOT
+
+REAL_CONTENT = PROJECT_ROOT / "content"
+
+MODULE_TEMPLATE = """\
+---
+slug: {slug}
+title: {title}
+order: {order}
+eqf: "3-5"
+duration_minutes: 10
+description: A short module used by the tests.
+keywords: [omnichannel, testing]
+outcomes:
+  define: Define omnichannel.
+  compare: Compare multichannel and omnichannel.
+key_points:
+  - Channels are joined up.
+bibliography:
+  - "Harvard Business Review (2017). *A Study of 46,000 Shoppers*."
+{extra}---
+
+## What it means {{#what-it-means}}
+
+Omnichannel joins up **every** channel. See https://example.com/page for more.
+
+## Why it matters {{#why-it-matters}}
+
+| channel | shared data |
+| --- | --- |
+| store | yes |
+
+## Test yourself! {{#self-test .quiz}}
+
+### Which statement describes omnichannel? {{#q-define outcome=define}}
+
+- [ ] Channels run separately.
+- [x] Channels are joined up around the customer.
+- [ ] Only online sales.
+
+> Omnichannel joins channels up around the customer.
+
+### Which are channels? {{#q-channels outcome=compare type=multiple}}
+
+- [x] A web shop
+- [x] A store
+- [ ] A spreadsheet
+
+> Web shops and stores are channels; a spreadsheet is a tool.
+
+### Multichannel shares customer data between channels. {{#q-tf outcome=compare type=true-false}}
+
+- [ ] True
+- [x] False
+
+> In multichannel each channel keeps its own data.
+"""
+
+
+class ContentFactory:
+    """Writes a small course into a temporary content folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.write_config()
+
+    def write_config(self, **overrides: object) -> None:
+        config = {"source_locale": "en", "pass_threshold": 0.6, **overrides}
+        lines = [f"{key}: {value}" for key, value in config.items()]
+        lines.append("title:\n  en: Test course\n  pl: Kurs testowy")
+        (self.root / "course.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def module(
+        self,
+        slug: str = "basics",
+        locale: str = "en",
+        order: int = 1,
+        title: str = "Basics",
+        extra: str = "",
+        text: str | None = None,
+        filename: str | None = None,
+    ) -> Path:
+        folder = self.root / locale
+        folder.mkdir(exist_ok=True)
+        path = folder / (filename or f"{order:02d}-{slug}.md")
+        body = (
+            text
+            if text is not None
+            else MODULE_TEMPLATE.format(slug=slug, title=title, order=order, extra=extra)
+        )
+        path.write_text(textwrap.dedent(body), encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> ContentFactory:
+    return ContentFactory(tmp_path / "content")
+
+
+def make_app(tmp_path: Path, content_dir: Path = REAL_CONTENT, **config: object):
+    return create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "CONTENT_DIR": str(content_dir),
+            "SECRET_KEY": "test-secret",
+            **config,
+        }
+    )
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: bytes | str) -> str:
+    text = html.decode() if isinstance(html, bytes) else html
+    match = CSRF_INPUT.search(text)
+    assert match, "the page has no CSRF token"
+    return match.group(1)

@@ -1,0 +1,41 @@
+"""The course as shipped: every module meets the brief in every locale."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from course import load_course
+from tests.conftest import REAL_CONTENT
+
+COURSE = load_course(REAL_CONTENT)
+SLUGS = [
+    "principles",
+    "multichannel-vs-omnichannel",
+    "strategies-and-implementation",
+    "benefits-and-challenges",
+]
+
+
+def test_shipped_content_has_no_errors():
+    assert [str(e) for e in COURSE.errors] == []
+
+
+def test_the_english_course_has_the_four_modules_in_order():
+    assert [m.slug for m in COURSE.source_modules()] == SLUGS
+
+
+@pytest.mark.parametrize("module", COURSE.source_modules(), ids=lambda m: m.slug)
+def test_english_module_meets_the_brief(module):
+    assert 4 <= len(module.sections) <= 7
+    assert 3 <= len(module.outcomes) <= 5
+    assert len(module.quiz.questions) >= 8
+    assessed = Counter(q.outcome for q in module.quiz.questions)
+    assert all(assessed[outcome] >= 2 for outcome in module.outcomes), assessed
+    kinds = {q.kind for q in module.quiz.questions}
+    assert kinds == {"single", "multiple", "true-false"}
+    words = len(re.findall(r"\w+", module.speech_text))
+    assert 1500 <= words <= 4000, words  # 10–20 minutes of reading
+    assert module.keywords and len(module.bibliography_html) >= 3
