@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,12 @@ from app import caching, content, errors, extensions, i18n, security
 from app import config as app_config
 
 log = logging.getLogger(__name__)
+
+# One blueprint package per feature; each exposes `bp`.
+BLUEPRINTS = [
+    "app.main",
+    "app.learn",
+]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -37,9 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    from app.learn import bp as learn_bp
-    from app.main import bp as main_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(learn_bp)
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
     return app
