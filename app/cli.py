@@ -85,8 +85,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
     """Run the production server (gunicorn, several worker processes)."""
     from app.server import run_server
 
-    failed = build_artifacts(tuple(PLANNERS))
-    if failed:
+    if current_app.config["BUILD_ON_START"] and build_artifacts(tuple(PLANNERS)):
         click.echo("Some files could not be built; the server starts anyway.", err=True)
 
     count = workers or int(current_app.config["WORKERS"]) or multiprocessing.cpu_count() * 2

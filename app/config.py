@@ -21,6 +21,7 @@ def defaults(instance: Path) -> dict:
         "DATABASE_URL": f"sqlite:///{instance / 'omnicourse.sqlite3'}",
         "TTS_ENGINES": "recording,gtts,espeak",
         "WORKERS": 4,
+        "BUILD_ON_START": True,
         "PAGE_MAX_AGE": 300,
         "STATIC_MAX_AGE": 365 * 24 * 3600,
         "SESSION_COOKIE_NAME": "omnicourse_session",

@@ -1,0 +1,132 @@
+"""Start `omnicourse serve` on a free port for a benchmark, and measure HTTP endpoints."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(workers: int = 2, env: dict[str, str] | None = None) -> Iterator[int]:
+    """Run `omnicourse serve` on a temp instance; yield its port; stop it afterwards."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as instance:
+        environment = {**os.environ, "OMNICOURSE_INSTANCE_PATH": instance, **(env or {})}
+        command = [
+            str(Path(sys.executable).with_name("omnicourse")),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ]
+        process = subprocess.Popen(
+            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            _wait_until_up(port, process)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server exited before it was ready")
+        with contextlib.suppress(OSError):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("the server did not start in time")
+
+
+@dataclass
+class Figures:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        return statistics.quantiles(self.latencies, n=100)[int(p) - 1] * 1000
+
+    def row(self) -> str:
+        return (
+            f"{self.name:<28} {self.rps:>9.0f} req/s  p50 {self.percentile(50):6.2f} ms  "
+            f"p95 {self.percentile(95):6.2f} ms  errors {self.errors}"
+        )
+
+
+def measure(
+    name: str,
+    port: int,
+    make_request: Callable[[http.client.HTTPConnection], int],
+    clients: int = 8,
+    per_client: int = 300,
+) -> Figures:
+    """Send requests from `clients` keep-alive connections; collect latencies and errors."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def client() -> None:
+        nonlocal errors
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, failed = [], 0
+        for _ in range(per_client):
+            started = time.perf_counter()
+            try:
+                status = make_request(connection)
+            except (OSError, http.client.HTTPException):
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            mine.append(time.perf_counter() - started)
+            failed += status >= 400 or status == 0
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Figures(name, clients * per_client, errors, time.perf_counter() - started, latencies)
+
+
+def get(path: str, headers: dict[str, str] | None = None):
+    def make_request(connection: http.client.HTTPConnection) -> int:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+
+    return make_request
