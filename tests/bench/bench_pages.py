@@ -36,7 +36,7 @@ def main() -> None:
     health, page, not_modified, static = rows
     print()
     print(
-        f"module page cost / healthz cost (by throughput): {health.rps / page.rps:.2f}x (goal <= 2x)"
+        f"module page cost / healthz cost (throughput): {health.rps / page.rps:.2f}x (goal <= 2x)"
     )
     print(f"module page cost / static file cost: {static.rps / page.rps:.2f}x")
     print(f"304 revalidation cost / healthz cost: {health.rps / not_modified.rps:.2f}x")
