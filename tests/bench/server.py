@@ -53,8 +53,8 @@ def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 300) -
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("the server exited before it was ready")
-        with contextlib.suppress(OSError):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        with contextlib.suppress(OSError), contextlib.closing(connection):
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return
@@ -109,6 +109,7 @@ def measure(
                 status = 0
             mine.append(time.perf_counter() - started)
             failed += status >= 400 or status == 0
+        connection.close()
         with lock:
             latencies.extend(mine)
             errors += failed

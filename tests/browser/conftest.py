@@ -1,0 +1,64 @@
+"""Browser tests: Playwright drives Debian's Chromium against `omnicourse serve`.
+
+Without Chromium (or Playwright) these tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from tests.bench.server import running_server
+
+CHROMIUM = os.environ.get("OMNICOURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        pytest.skip("Playwright for Python is not installed (pip install -e '.[test]')")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium (.ci/system-deps)")
+    return sync_playwright
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The real production server on a temporary instance, for the whole session."""
+    with running_server(workers=2) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_playwright = _playwright()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs  # XSS tests assert that no dialog ever fired
+    yield page
+    context.close()

@@ -1,0 +1,48 @@
+"""axe-core (WCAG 2.1 A/AA) on every page type in every locale: zero violations."""
+
+from __future__ import annotations
+
+import pytest
+
+from course import load_course
+from tests.conftest import REAL_CONTENT
+
+COURSE = load_course(REAL_CONTENT)
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FIRST = COURSE.source_modules()[0].slug
+
+# Page types a learner meets; other features add theirs here.
+PAGES = [
+    "/{locale}/",
+    "/{locale}/modules/{slug}/",
+    "/{locale}/modules/{slug}/quiz",
+    "/{locale}/modules/no-such-module/",
+]
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("locale", COURSE.locales)
+@pytest.mark.parametrize("template", PAGES)
+def test_page_has_no_accessibility_violations(page, live_server, locale, template):
+    page.goto(live_server + template.format(locale=locale, slug=FIRST))
+    for details in page.locator("details").all():
+        details.evaluate("element => element.open = true")  # check the hidden text too
+    assert page.locator("html").get_attribute("lang") == locale
+    assert axe_violations(page) == []
+
+
+def test_graded_self_test_has_no_accessibility_violations(page, live_server):
+    page.goto(f"{live_server}/en/modules/{FIRST}/quiz")
+    page.locator("fieldset input").first.check()
+    page.get_by_role("button").last.click()
+    page.wait_for_selector("#result")
+    assert axe_violations(page) == []

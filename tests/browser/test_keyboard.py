@@ -1,0 +1,48 @@
+"""A module page can be used with the keyboard alone."""
+
+from __future__ import annotations
+
+from tests.browser.test_accessibility import FIRST
+
+
+def focused(page) -> str:
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return e.tagName + ':' + (e.getAttribute('href') || e.textContent.trim()); }"
+    )
+
+
+def test_skip_link_comes_first_and_moves_to_the_content(page, live_server):
+    page.goto(f"{live_server}/en/modules/{FIRST}/")
+    page.keyboard.press("Tab")
+    assert focused(page) == "A:#main"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_sections_open_and_close_with_the_keyboard(page, live_server):
+    page.goto(f"{live_server}/en/modules/{FIRST}/")
+    first_section = page.locator("details.section").first
+    summary = first_section.locator("summary")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+    assert page.evaluate("document.activeElement === document.querySelector('summary')")
+    page.keyboard.press("Enter")
+    assert first_section.evaluate("d => d.open")
+    assert first_section.locator(".section__body p").first.is_visible()
+    page.keyboard.press("Enter")
+    assert not first_section.evaluate("d => d.open")
+    assert summary.is_visible()
+
+
+def test_self_test_can_be_answered_and_sent_with_the_keyboard(page, live_server):
+    page.goto(f"{live_server}/en/modules/{FIRST}/quiz")
+    page.locator("fieldset input").first.focus()
+    page.keyboard.press("Space")
+    assert page.locator("fieldset input").first.is_checked()
+    page.get_by_role("button").last.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result")
+    assert "Your score" in page.locator("#result").inner_text()
