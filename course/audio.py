@@ -1,14 +1,373 @@
-"""Audio versions of modules (text-to-speech engines and recordings)."""
+"""Audio versions of modules: the engine chain, the build plan and the manifest the app reads.
+
+Per module and locale there is one MP3 per section and one for the whole
+module. A section file is keyed by a hash of its speech text, engine and
+voice, so a build re-synthesises only changed text. The module file is the
+module's title and its section files joined frame by frame (nothing is
+synthesised twice), unless a human recording of the whole module exists.
+
+Files are written to a temporary name and renamed, and `manifest.json`
+(rewritten the same way after each file) is the only index the app trusts,
+so an interrupted build never serves half a file.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import time
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from functools import partial
+from html import escape
 from pathlib import Path
 from typing import Any
 
+from course import audio_mp3
+from course.audio_recordings import Recording, check_recordings, find_recording
+from course.build import Job
 from course.catalog import Course
+from course.markdown import speech_text
+from course.model import Module, Section
+from course.tts import RECORDING, Engine, EngineError, create_engine, parse_chain
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AudioFile", "Manifest", "check_recordings", "plan_audio", "section_speech"]
+
+MANIFEST = "manifest.json"
+TITLE_PART = "_title"  # the module title, spoken before the sections (not a section id)
+STALE_TEMP_SECONDS = 3600  # a temp file this old belongs to a build that died
 
 
-def plan_audio(course: Course, out_dir: Path, config: Mapping[str, Any]) -> list:
-    """Jobs that build missing or stale audio files (none until engines exist)."""
-    return []
+@dataclass(frozen=True)
+class AudioFile:
+    """One built MP3 and how it was made."""
+
+    file: str  # path inside the audio folder
+    key: str  # hash of what it was made from; changes whenever the sound may change
+    engine: str  # "recording", "gtts", "espeak", or several joined by "+"
+    voice: str
+    duration: float
+    size: int
+    recorded_by: str | None = None
+    parts: tuple[tuple[str, str, float], ...] = ()  # module files: (part id, key, seconds)
+
+    @property
+    def is_recording(self) -> bool:
+        return self.engine == RECORDING
+
+    @property
+    def engines(self) -> tuple[str, ...]:
+        return tuple(self.engine.split("+"))
+
+
+@dataclass
+class Manifest:
+    """Which MP3 serves which module or section, read by the app and rewritten by the build."""
+
+    folder: Path
+    entries: dict[str, AudioFile] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path | str) -> Manifest:
+        """Read the manifest in `folder`; a missing or unreadable one is empty."""
+        folder = Path(folder)
+        try:
+            raw = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            entries = {
+                target: AudioFile(**{**data, "parts": tuple(map(tuple, data.get("parts", ())))})
+                for target, data in raw["entries"].items()
+            }
+        except FileNotFoundError:
+            return cls(folder)
+        except (ValueError, KeyError, TypeError) as error:
+            log.warning("ignoring unreadable audio manifest in %s: %s", folder, error)
+            return cls(folder)
+        return cls(folder, entries)
+
+    @property
+    def version(self) -> str:
+        """Changes whenever any file or its description changes."""
+        text = json.dumps({k: asdict(v) for k, v in sorted(self.entries.items())})
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def get(self, locale: str, slug: str, section_id: str | None = None) -> AudioFile | None:
+        return self.entries.get(target_id(locale, slug, section_id))
+
+    def path(self, entry: AudioFile) -> Path:
+        return self.folder / entry.file
+
+    def save(self) -> None:
+        data = {"version": self.version, "entries": {k: asdict(v) for k, v in self.entries.items()}}
+        write_atomic(self.folder / MANIFEST, json.dumps(data, indent=1, sort_keys=True).encode())
+
+
+def target_id(locale: str, slug: str, part: str | None = None) -> str:
+    return f"{locale}/{slug}/{part}" if part else f"{locale}/{slug}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def section_speech(section: Section) -> str:
+    """What a voice reads for one section: its title, then its text."""
+    return "\n".join(part for part in (_title_speech(section.title), section.speech_text) if part)
+
+
+def _title_speech(title: str) -> str:
+    return speech_text(f"<p>{escape(title)}</p>")
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def _module_key(part_keys: list[str]) -> str:
+    """A module file's key: what its parts were made from."""
+    return _hash("module", *part_keys)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one piece will be made: by a recording, or by the first engine that can."""
+
+    key: str
+    engine_index: int = 0
+    recording: Recording | None = None
+
+
+@dataclass(frozen=True)
+class _Speech:
+    """A finished MP3 and its description, ready to be stored."""
+
+    data: bytes
+    key: str
+    engine: str
+    voice: str
+    duration: float
+    recorded_by: str | None = None
+    parts: tuple[tuple[str, str, float], ...] = ()
+
+
+class _Chain:
+    """The synthetic engines of TTS_ENGINES in order, with fall-through."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.use_recordings = RECORDING in names
+        self.engines: list[Engine] = []
+        for name in names:
+            if name == RECORDING:
+                continue
+            engine = create_engine(name)
+            if engine.available():
+                self.engines.append(engine)
+            else:
+                log.info("text-to-speech engine %s is not available; skipping it", name)
+
+    def first(self, locale: str, text: str) -> _Plan | None:
+        """The plan for the first engine with a voice for `locale`, or None."""
+        for index, engine in enumerate(self.engines):
+            voice = engine.voice(locale)
+            if voice:
+                return _Plan(_hash(engine.name, voice, engine.settings, text), index)
+        return None
+
+    def speak(self, text: str, locale: str, start: int = 0) -> _Speech:
+        """`text` spoken by the first engine (from `start`) that succeeds."""
+        problems = []
+        for engine in self.engines[start:]:
+            voice = engine.voice(locale)
+            if not voice:
+                continue
+            try:
+                data = engine.synthesize(text, voice)
+                duration = audio_mp3.inspect(data).duration
+            except Exception as error:  # any engine failure falls through to the next one
+                log.warning("%s failed (%s), trying the next: %s", engine.name, locale, error)
+                problems.append(f"{engine.name}: {error}")
+                continue
+            key = _hash(engine.name, voice, engine.settings, text)
+            return _Speech(data, key, engine.name, voice, duration)
+        raise EngineError(f"no engine could speak this text ({'; '.join(problems) or 'no voice'})")
+
+
+class _Builder:
+    def __init__(self, course: Course, folder: Path, chain: _Chain) -> None:
+        self.course = course
+        self.folder = folder
+        self.chain = chain
+        self.manifest = Manifest.load(folder)
+        self.wanted: set[str] = set()
+
+    def plan(self) -> list[Job]:
+        jobs: list[Job] = []
+        for locale in self.course.locales:
+            modules = sorted(self.course.modules.get(locale, {}).values(), key=lambda m: m.order)
+            for module in modules:
+                if not module.untranslated:  # the source locale's audio serves it
+                    jobs.extend(self._module_jobs(module))
+        stale = set(self.manifest.entries) - self.wanted
+        orphans = self._orphans()
+        if stale or orphans:
+            label = f"audio: remove {len(stale) + len(orphans)} outdated file(s)"
+            jobs.append(Job(label, self.folder, partial(self._prune, stale, orphans)))
+        return jobs
+
+    def _recording(self, module: Module, part: str | None) -> Recording | None:
+        if not self.chain.use_recordings:
+            return None
+        return find_recording(self.course.content_dir, module.locale, module.slug, part)
+
+    def _module_jobs(self, module: Module) -> list[Job]:
+        jobs: list[Job] = []
+        locale, slug = module.locale, module.slug
+        whole = self._recording(module, None)
+        pieces = [] if whole else [(TITLE_PART, _title_speech(module.title))]
+        pieces += [(section.id, section_speech(section)) for section in module.sections]
+        parts: list[str] = []
+        for part, text in pieces:
+            recording = self._recording(module, part) if part != TITLE_PART else None
+            plan = _Plan(recording.key, recording=recording) if recording else None
+            plan = plan or self.chain.first(locale, text)
+            if plan is None:
+                continue  # no voice for this locale: the page offers the browser's instead
+            target = target_id(locale, slug, part)
+            self.wanted.add(target)
+            parts.append(target)
+            if not self._is_current(target, plan.key):
+                label = f"audio {locale}/{slug}#{part}"
+                run = partial(self._build_piece, target, text, locale, plan)
+                jobs.append(Job(label, module.path, run))
+        target = target_id(locale, slug)
+        if whole:
+            self.wanted.add(target)
+            if not self._is_current(target, whole.key):
+                plan = _Plan(whole.key, recording=whole)
+                run = partial(self._build_piece, target, "", locale, plan)
+                jobs.append(Job(f"audio {locale}/{slug}", module.path, run))
+        elif parts and len(parts) == len(pieces):
+            self.wanted.add(target)
+            if jobs or not self._module_is_current(target, parts):
+                text = "\n".join(text for _, text in pieces)
+                run = partial(self._build_module, target, parts, text, locale)
+                jobs.append(Job(f"audio {locale}/{slug}", module.path, run))
+        return jobs
+
+    def _is_current(self, target: str, key: str) -> bool:
+        entry = self.manifest.entries.get(target)
+        return entry is not None and entry.key == key and self.manifest.path(entry).is_file()
+
+    def _module_is_current(self, target: str, parts: list[str]) -> bool:
+        key = _module_key([self.manifest.entries[part].key for part in parts])
+        return self._is_current(target, key)
+
+    def _build_piece(self, target: str, text: str, locale: str, plan: _Plan) -> None:
+        if plan.recording:
+            data = plan.recording.read()
+            duration = audio_mp3.inspect(data).duration  # it may have changed since planning
+            by = plan.recording.recorded_by
+            self._store(target, _Speech(data, plan.key, RECORDING, "", duration, by))
+        else:
+            self._store(target, self.chain.speak(text, locale, plan.engine_index))
+
+    def _build_module(self, target: str, parts: list[str], text: str, locale: str) -> None:
+        entries = [self.manifest.entries.get(part) for part in parts]
+        missing = [part for part, entry in zip(parts, entries, strict=True) if entry is None]
+        if missing:
+            raise EngineError(f"parts could not be built: {', '.join(missing)}")
+        built = [entry for entry in entries if entry is not None]
+        key = _module_key([entry.key for entry in built])
+        try:
+            data = audio_mp3.join(self.manifest.path(entry).read_bytes() for entry in built)
+        except audio_mp3.Mp3Error as error:
+            # A recorded section in another sample rate cannot be joined to the
+            # synthetic ones: speak the whole module with the synthetic chain.
+            log.info("%s: %s; synthesising the whole module", target, error)
+            self._store(target, replace(self.chain.speak(text, locale), key=key))
+            return
+        engines = "+".join(dict.fromkeys(e for entry in built for e in entry.engines))
+        voices = ",".join(dict.fromkeys(entry.voice for entry in built if entry.voice))
+        recorded = ", ".join(dict.fromkeys(e.recorded_by for e in built if e.recorded_by))
+        layout = tuple(
+            (part.rsplit("/", 1)[1], entry.key, entry.duration)
+            for part, entry in zip(parts, built, strict=True)
+        )
+        duration = sum(entry.duration for entry in built)  # whole frames: lengths add up
+        speech = _Speech(data, key, engines, voices, duration, recorded or None, layout)
+        self._store(target, speech)
+
+    def _store(self, target: str, speech: _Speech) -> None:
+        locale, slug, *part = target.split("/")
+        file = f"{locale}/{slug}/{part[0] if part else 'module'}-{speech.key}.mp3"
+        write_atomic(self.folder / file, speech.data)
+        old = self.manifest.entries.get(target)
+        self.manifest.entries[target] = AudioFile(
+            file,
+            speech.key,
+            speech.engine,
+            speech.voice,
+            round(speech.duration, 3),
+            len(speech.data),
+            speech.recorded_by,
+            speech.parts,
+        )
+        self.manifest.save()
+        if old and old.file != file and not self._is_referenced(old.file):
+            (self.folder / old.file).unlink(missing_ok=True)
+
+    def _is_referenced(self, file: str) -> bool:
+        return any(entry.file == file for entry in self.manifest.entries.values())
+
+    def _orphans(self) -> list[Path]:
+        """MP3s no entry names, and temp files of builds that died."""
+        if not self.folder.is_dir():
+            return []
+        known = {entry.file for entry in self.manifest.entries.values()}
+        old = time.time() - STALE_TEMP_SECONDS
+        return [
+            path
+            for path in self.folder.rglob("*")
+            if path.is_file()
+            and (
+                (path.suffix == ".mp3" and path.relative_to(self.folder).as_posix() not in known)
+                or (path.suffix == ".tmp" and path.stat().st_mtime < old)
+            )
+        ]
+
+    def _prune(self, stale: set[str], orphans: list[Path]) -> None:
+        removed = [self.manifest.entries.pop(target) for target in stale]
+        self.manifest.save()
+        for entry in removed:
+            if not self._is_referenced(entry.file):
+                (self.folder / entry.file).unlink(missing_ok=True)
+        for path in orphans:
+            path.unlink(missing_ok=True)
+
+
+def plan_audio(course: Course, out_dir: Path, config: Mapping[str, Any]) -> list[Job]:
+    """Jobs that bring every module's and section's audio up to date, sections first."""
+    try:
+        names = parse_chain(config.get("TTS_ENGINES", "recording,gtts,espeak"))
+    except ValueError as error:
+        message = str(error)
+
+        def fail() -> None:
+            raise ValueError(message)
+
+        return [Job("audio: check OMNICOURSE_TTS_ENGINES", Path("TTS_ENGINES"), fail)]
+    return _Builder(course, Path(out_dir), _Chain(names)).plan()

@@ -38,6 +38,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 HEADING_ATTRS = re.compile(r"^(?P<text>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 WHITESPACE = re.compile(r"[ \t\r\f\v]+")
+SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[,.;:!?])")
 
 
 def sanitise(html: str) -> str:
@@ -116,7 +117,8 @@ class _TextExtractor(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.skip_depth:
-            self.parts.append(data)
+            # A line break inside a paragraph is a soft wrap of the source, not a pause.
+            self.parts.append(data.replace("\n", " "))
 
 
 def speech_text(html: str) -> str:
@@ -124,7 +126,10 @@ def speech_text(html: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(html)
     text = URL.sub("", "".join(extractor.parts))
-    lines = (WHITESPACE.sub(" ", line).strip(" ,") for line in text.splitlines())
+    lines = (
+        SPACE_BEFORE_PUNCTUATION.sub("", WHITESPACE.sub(" ", line)).strip(" ,")
+        for line in text.splitlines()
+    )
     paragraphs = [line for line in lines if line]
     return "\n".join(_end_sentence(p) for p in paragraphs)
 

@@ -40,7 +40,7 @@ def _playwright():
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The real production server on a temporary instance, for the whole session."""
-    with running_server(workers=2) as port:
+    with running_server(workers=2, env={"OMNICOURSE_TTS_ENGINES": "recording,espeak"}) as port:
         yield f"http://127.0.0.1:{port}"
 
 

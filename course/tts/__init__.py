@@ -1,0 +1,54 @@
+"""Text-to-speech engines behind one small interface.
+
+An engine says which voice it has for a locale (or none), whether it can run
+right now, and turns text into MP3 bytes. Failures raise EngineError so the
+chain can fall through to the next engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+RECORDING = "recording"
+ENGINES = {
+    "gtts": "course.tts.google:GoogleEngine",
+    "espeak": "course.tts.espeak:EspeakEngine",
+}
+
+
+class EngineError(RuntimeError):
+    """The engine could not speak this text; the next engine in the chain may."""
+
+
+class Engine(Protocol):
+    name: str
+    settings: str  # anything that changes the sound; part of the output's hash
+
+    def voice(self, locale: str) -> str | None:
+        """The voice for `locale`, or None when the engine does not speak it."""
+        ...
+
+    def available(self) -> bool:
+        """True when the engine can run now (library present, network reachable)."""
+        ...
+
+    def synthesize(self, text: str, voice: str) -> bytes:
+        """Speak `text` as MP3 bytes; raise EngineError on failure."""
+        ...
+
+
+def parse_chain(value: str | None) -> list[str]:
+    """Engine names from a TTS_ENGINES value such as "recording,gtts,espeak"."""
+    names = [name.strip().lower() for name in (value or "").split(",") if name.strip()]
+    for name in names:
+        if name != RECORDING and name not in ENGINES:
+            known = ", ".join([RECORDING, *ENGINES])
+            raise ValueError(f"unknown text-to-speech engine '{name}' (known: {known})")
+    return list(dict.fromkeys(names))
+
+
+def create_engine(name: str) -> Engine:
+    """A new instance of the engine called `name`."""
+    module_name, _, class_name = ENGINES[name].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)()
