@@ -10,6 +10,8 @@ import pytest
 
 from app import create_app
 from app.config import PROJECT_ROOT
+from app.db import upgrade as upgrade_database
+from tests.databases import database_url  # noqa: F401  (fixture: SQLite, then PostgreSQL)
 
 REAL_CONTENT = PROJECT_ROOT / "content"
 
@@ -110,7 +112,7 @@ def content(tmp_path: Path) -> ContentFactory:
 
 
 def make_app(tmp_path: Path, content_dir: Path = REAL_CONTENT, **config: object):
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -119,6 +121,8 @@ def make_app(tmp_path: Path, content_dir: Path = REAL_CONTENT, **config: object)
             **config,
         }
     )
+    upgrade_database(app)  # the database is made by the migrations, as in production
+    return app
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from flask import abort, g, render_template, request
 from app.caching import shared_page
 from app.content import get_course
 from app.learn import bp
+from app.progress.store import quiz_summary, save_quiz_attempt
 from course import Resolved, grade
 
 
@@ -43,4 +44,11 @@ def quiz(slug: str):
     if request.method == "POST":
         answers = {q.id: request.form.getlist(q.id) for q in module.quiz.questions}
         result = grade(module.quiz, answers, get_course().pass_threshold)
-    return render_template("learn/quiz.html", resolved=resolved, module=module, result=result)
+        save_quiz_attempt(module, result)
+    return render_template(
+        "learn/quiz.html",
+        resolved=resolved,
+        module=module,
+        result=result,
+        scores=quiz_summary(module.slug),
+    )

@@ -1,0 +1,47 @@
+"""`omnicourse db`: apply and write database migrations."""
+
+from __future__ import annotations
+
+import click
+from alembic import command
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.db import alembic_config, pending_migrations
+from app.users_cli import prepare_database
+
+
+@click.group()
+def db() -> None:
+    """Apply and write database migrations (Alembic)."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def upgrade_command() -> None:
+    """Create the database or apply pending migrations; keeps all data."""
+    app = current_app._get_current_object()
+    prepare_database(app)
+    click.echo("The database is up to date.")
+
+
+@db.command("status")
+@with_appcontext
+def status() -> None:
+    """Show the migrations not yet applied."""
+    pending = pending_migrations(current_app._get_current_object())
+    click.echo(f"Pending: {', '.join(pending)}" if pending else "The database is up to date.")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+@click.option("--autogenerate", is_flag=True, help="Compare the models with the database.")
+@with_appcontext
+def revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration into app/migrations/versions (for developers)."""
+    config = alembic_config(current_app._get_current_object())
+    # Numbered ids (0002, 0003…) keep the history readable in the file listing.
+    count = len(list(ScriptDirectory.from_config(config).walk_revisions()))
+    config.attributes["autogenerate"] = autogenerate
+    command.revision(config, message=message, autogenerate=autogenerate, rev_id=f"{count + 1:04d}")

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from flask import abort, flash, g, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from app.content import get_course
+from app.progress import bp
+from app.progress.store import (
+    SECTION_READ,
+    Event,
+    attempt_of,
+    attempts_of,
+    current_learner_id,
+    progress_for,
+    record_events,
+)
+from course import Resolved, grade
+
+RECENT_ATTEMPTS = 10
+
+
+class MarkReadForm(FlaskForm):
+    """Only the CSRF token: the section is in the URL."""
+
+
+def _module(slug: str) -> Resolved:
+    resolved = get_course().resolve(g.locale, slug)
+    if resolved is None:
+        abort(404)
+    return resolved
+
+
+def _private(html: str, status: int = 200):
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/progress")
+def page():
+    course = get_course()
+    learner_id = current_learner_id()
+    progress = progress_for(learner_id, course)
+    modules = [(r, progress[r.module.slug]) for r in course.modules_for(g.locale)]
+    return _private(
+        render_template(
+            "progress/page.html",
+            modules=modules,
+            started=any(entry.started for _, entry in modules),
+            attempts=attempts_of(learner_id)[:RECENT_ATTEMPTS],
+            titles={r.module.slug: r.module.title for r, _ in modules},
+            pass_percent=round(course.pass_threshold * 100),
+        )
+    )
+
+
+@bp.route("/modules/<slug>/sections/<section_id>/read", methods=["GET", "POST"])
+def mark_read(slug: str, section_id: str):
+    """Mark one section as read: the way to do it without JavaScript."""
+    resolved = _module(slug)
+    section = resolved.module.section(section_id)
+    if section is None:
+        abort(404)
+    form = MarkReadForm()
+    if form.validate_on_submit():
+        record_events(current_learner_id(create=True), [Event(SECTION_READ, slug, section_id)])
+        flash(_("“%(title)s” is marked as read.", title=section.title), "success")
+        return redirect(url_for("learn.module", slug=slug, _anchor=section_id))
+    entry = progress_for(current_learner_id(), get_course())[slug]
+    return _private(
+        render_template(
+            "progress/mark_read.html",
+            resolved=resolved,
+            module=resolved.module,
+            section=section,
+            form=form,
+            already_read=section_id in entry.read,
+        )
+    )
+
+
+@bp.get("/progress/attempts/<attempt_id>")
+def attempt(attempt_id: str):
+    """One past self-test attempt, graded again for review; only its owner may see it."""
+    if not attempt_id.isascii() or not attempt_id.isdigit() or len(attempt_id) > 18:
+        abort(404)
+    found = attempt_of(current_learner_id(), int(attempt_id))
+    if found is None:
+        abort(404)
+    resolved = _module(found.module_slug)
+    module = resolved.module
+    if module.quiz is None:
+        abort(404)
+    course = get_course()
+    result = grade(module.quiz, found.answers, course.pass_threshold)
+    # Option keys and question ids are the same in every language, so an attempt
+    # made in another one can be shown here; warn only if its text has changed.
+    answered = course.modules.get(found.locale, {}).get(found.module_slug)
+    return _private(
+        render_template(
+            "progress/attempt.html",
+            resolved=resolved,
+            module=module,
+            attempt=found,
+            result=result,
+            changed=answered is None or answered.content_hash != found.content_hash,
+        )
+    )

@@ -1,0 +1,111 @@
+"""`omnicourse users`: create accounts and set their roles from the console."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from app.auth.accounts import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    create_user,
+    find_user,
+    normalize_email,
+)
+from app.db import pending_migrations, upgrade
+from app.models import ROLES, User
+
+ADMIN_HINT = (
+    "No admin account yet. Create one with:\n    omnicourse users create EMAIL --role admin"
+)
+
+
+def admin_hint(app: Flask) -> str | None:
+    """The console's advice when nobody can administer the site yet."""
+    with app.extensions["db_sessionmaker"]() as db:
+        admins = db.scalar(sa.select(sa.func.count()).where(User.role == "admin"))
+    return None if admins else ADMIN_HINT
+
+
+def prepare_database(app: Flask) -> None:
+    """Create or upgrade the database, then say how to create an admin if there is none."""
+    pending = pending_migrations(app)
+    if pending:
+        click.echo(f"Applying {len(pending)} database migration(s): {', '.join(pending)}")
+        upgrade(app)
+    hint = admin_hint(app)
+    if hint:
+        click.echo(hint, err=True)
+    app.extensions["db_engine"].dispose()  # server workers open their own connections
+
+
+def _check_password(password: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters",
+            param_hint="password",
+        )
+    return password
+
+
+@click.group()
+def users() -> None:
+    """Create accounts and set their roles."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
+)
+@with_appcontext
+def create(email: str, role: str, password_stdin: bool) -> None:
+    """Create an account; asks for its password."""
+    try:
+        email = normalize_email(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _check_password(password)
+    app = current_app._get_current_object()
+    if pending_migrations(app):
+        upgrade(app)
+    with app.extensions["db_sessionmaker"]() as db:
+        if find_user(db, email) is not None:
+            raise click.ClickException(f"an account for {email} already exists")
+        create_user(db, email, password, role)
+        db.commit()
+    click.echo(f"Created {email} with the role {role}.")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def set_role(email: str, role: str) -> None:
+    """Give an existing account another role."""
+    with current_app.extensions["db_sessionmaker"]() as db:
+        user = find_user(db, email)
+        if user is None:
+            raise click.ClickException(f"no account for {email}")
+        user.role = role
+        db.commit()
+    click.echo(f"{email} now has the role {role}.")
+
+
+@users.command("list")
+@with_appcontext
+def list_users() -> None:
+    """List accounts with their roles."""
+    with current_app.extensions["db_sessionmaker"]() as db:
+        for user in db.scalars(sa.select(User).order_by(User.email)):
+            click.echo(f"{user.email}\t{user.role}")

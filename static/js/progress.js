@@ -1,0 +1,250 @@
+// Learner progress on the course home and the module pages.
+// Reports sections opened and read and audio listened to /api/progress, and
+// shows what the learner has done. Pages are the same for every visitor (and
+// cached), so all personal state comes from the API. Progressive enhancement:
+// without this file, "Mark as read" links lead to a small form page.
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || !window.fetch || !window.Promise) return;
+  var config = script.dataset;
+  var token = null;
+  var progress = null; // the GET /api/progress answer
+  var sent = {}; // events already recorded from this page
+
+  function text(name, values) {
+    var value = config[name] || "";
+    Object.keys(values || {}).forEach(function (key) {
+      value = value.split("{" + key + "}").join(String(values[key]));
+    });
+    return value;
+  }
+
+  function json(response) {
+    return response.json().then(function (body) {
+      return { ok: response.ok, status: response.status, body: body };
+    });
+  }
+
+  function getToken() {
+    if (token) return Promise.resolve(token);
+    return fetch(config.tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(json)
+      .then(function (answer) {
+        token = answer.body.csrf_token;
+        return token;
+      });
+  }
+
+  // POST one event; a stale CSRF token is fetched again once.
+  function post(event, retried) {
+    return getToken()
+      .then(function (csrf) {
+        return fetch(config.api, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+          body: JSON.stringify(event),
+        });
+      })
+      .then(json)
+      .then(function (answer) {
+        if (answer.ok) return answer.body;
+        if (answer.body.error === "csrf" && !retried) {
+          token = null;
+          return post(event, true);
+        }
+        throw new Error(answer.body.message || "HTTP " + answer.status);
+      });
+  }
+
+  // Record an event once per page; resolve when it is stored.
+  function record(kind, module, section) {
+    var key = [kind, module, section || ""].join("|");
+    if (!sent[key]) {
+      sent[key] = post({ event: kind, module: module, section: section || null }).catch(function (error) {
+        delete sent[key];
+        throw error;
+      });
+    }
+    return sent[key];
+  }
+
+  function moduleState(slug) {
+    return progress && progress.modules ? progress.modules[slug] : null;
+  }
+
+  // Keep the local copy in step with what was just stored.
+  function noteRead(slug, section) {
+    var state = moduleState(slug);
+    if (!state || !state.sections[section] || state.sections[section].read) return;
+    state.sections[section].read = true;
+    state.sections_read += 1;
+    state.completed = state.sections_read === state.sections_total && (!state.quiz || state.quiz.passed);
+  }
+
+  function badge(className, label) {
+    var element = document.createElement("span");
+    element.className = "progress-badge " + className;
+    element.textContent = label;
+    return element;
+  }
+
+  function summaryLine(state) {
+    var parts = [text("textSections", { read: state.sections_read, total: state.sections_total })];
+    if (state.quiz && state.quiz.best) parts.push(text("textBest", { percent: state.quiz.best.percent }));
+    return parts.join(" · ");
+  }
+
+  // --- module page ---------------------------------------------------------
+
+  function showModule(article) {
+    var slug = article.dataset.module;
+    var state = moduleState(slug);
+    if (!state) return;
+    var summary = article.querySelector(".progress-summary");
+    if (!summary) {
+      summary = document.createElement("p");
+      summary.className = "progress-summary";
+      summary.setAttribute("aria-live", "polite");
+      var meta = article.querySelector(".module__meta");
+      if (meta) meta.insertAdjacentElement("afterend", summary);
+      else article.insertBefore(summary, article.firstChild);
+    }
+    summary.textContent = "";
+    if (state.completed) summary.appendChild(badge("progress-badge--done", text("textCompleted")));
+    if (state.sections_read || (state.quiz && state.quiz.attempts)) {
+      summary.appendChild(document.createTextNode(" " + summaryLine(state)));
+    }
+    article.querySelectorAll("details[data-section]").forEach(function (details) {
+      var section = state.sections[details.dataset.section];
+      if (section && section.read) showRead(details);
+    });
+  }
+
+  function showRead(details) {
+    var title = details.querySelector("summary");
+    if (title && !title.querySelector(".progress-badge--read")) {
+      title.appendChild(document.createTextNode(" "));
+      title.appendChild(badge("progress-badge--read", text("textRead")));
+    }
+    var tools = details.querySelector("[data-section-tools]");
+    var control = tools && tools.querySelector("[data-mark-read]");
+    if (control) {
+      var done = document.createElement("span");
+      done.className = "section-tools__done";
+      done.setAttribute("data-marked-read", "");
+      done.textContent = "✓ " + text("textMarked");
+      control.replaceWith(done);
+    }
+  }
+
+  function markRead(article, details) {
+    var slug = article.dataset.module;
+    var section = details.dataset.section;
+    return record("section-read", slug, section).then(function () {
+      noteRead(slug, section);
+      showRead(details);
+      showModule(article);
+    });
+  }
+
+  // "Mark as read" becomes a button that saves in place; the link stays the fallback.
+  function enhanceMarkRead(article, details) {
+    var link = details.querySelector("[data-mark-read]");
+    if (!link) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = link.className;
+    button.setAttribute("data-mark-read", "");
+    button.textContent = link.textContent;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      markRead(article, details).catch(function () {
+        button.disabled = false;
+        button.textContent = text("textNotSaved");
+      });
+    });
+    link.replaceWith(button);
+  }
+
+  // A section counts as read once its end has been on screen for a moment while open.
+  function watchReading(article, details) {
+    var end = details.querySelector("[data-section-tools]");
+    if (!end || !window.IntersectionObserver) return;
+    var timer = null;
+    var observer = new IntersectionObserver(function (entries) {
+      var visible = entries.some(function (entry) { return entry.isIntersecting; });
+      clearTimeout(timer);
+      if (visible && details.open) {
+        timer = setTimeout(function () {
+          observer.disconnect();
+          markRead(article, details).catch(function () { observer.observe(end); });
+        }, 1500);
+      }
+    });
+    observer.observe(end);
+  }
+
+  function setUpModule(article) {
+    var slug = article.dataset.module;
+    article.querySelectorAll("details[data-section]").forEach(function (details) {
+      enhanceMarkRead(article, details);
+      watchReading(article, details);
+      details.addEventListener("toggle", function () {
+        if (details.open) record("section-opened", slug, details.dataset.section).catch(function () {});
+      });
+      if (details.open) record("section-opened", slug, details.dataset.section).catch(function () {});
+    });
+  }
+
+  // The audio player announces what was listened to; any element or the document may send it.
+  window.addEventListener("omnicourse:audio-listened", function (event) {
+    var detail = event.detail || {};
+    var article = document.querySelector("article[data-module]");
+    var slug = detail.module || (article && article.dataset.module);
+    if (!slug) return;
+    record("audio-listened", slug, detail.section || null).catch(function () {});
+  }, true);
+
+  // --- course home ---------------------------------------------------------
+
+  function showCard(card) {
+    var state = moduleState(card.dataset.module);
+    if (!state || (!state.sections_read && !(state.quiz && state.quiz.attempts))) return;
+    var line = card.querySelector(".progress-summary") || document.createElement("p");
+    line.className = "progress-summary";
+    line.textContent = "";
+    if (state.completed) line.appendChild(badge("progress-badge--done", text("textCompleted")));
+    line.appendChild(document.createTextNode(" " + summaryLine(state) + " "));
+    if (!state.completed && state.next_section) {
+      var link = document.createElement("a");
+      var title = card.querySelector("a");
+      link.href = (title ? title.getAttribute("href") : "") + "#" + encodeURIComponent(state.next_section);
+      link.textContent = text("textContinue");
+      line.appendChild(link);
+    }
+    card.appendChild(line);
+  }
+
+  function start() {
+    var article = document.querySelector("article[data-module]");
+    var cards = document.querySelectorAll(".module-card[data-module]");
+    if (!article && !cards.length) return;
+    if (article) setUpModule(article);
+    fetch(config.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(json)
+      .then(function (answer) {
+        if (!answer.ok) return;
+        progress = answer.body;
+        if (progress.csrf_token) token = progress.csrf_token;
+        if (article) showModule(article);
+        cards.forEach(showCard);
+      })
+      .catch(function () {});
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,120 @@
+"""progress.js in Chromium: sections opened and read, mark as read, audio, badges; without JS."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_accessibility import FIRST, axe_violations
+
+READ_WAIT_MS = 10_000
+
+
+def api_progress(page) -> dict:
+    return page.evaluate(
+        "() => fetch('/api/progress', {credentials: 'same-origin'}).then(r => r.json())"
+    )["modules"][FIRST]
+
+
+def test_opening_and_reading_a_section_is_recorded(page, live_server):
+    page.goto(f"{live_server}/en/modules/{FIRST}/")
+    first = page.locator("details.section").first
+    section = first.get_attribute("data-section")
+    first.locator("summary").click()
+    first.locator("[data-section-tools]").scroll_into_view_if_needed()
+    # The end of the section stayed on screen: it counts as read, and the page says so.
+    first.locator("summary .progress-badge--read").wait_for(timeout=READ_WAIT_MS)
+    state = api_progress(page)["sections"][section]
+    assert state["opened"] and state["read"]
+    assert "1 of 5 sections read" in page.locator(".progress-summary").inner_text()
+
+    page.goto(f"{live_server}/en/")
+    card = page.locator(f'.module-card[data-module="{FIRST}"]')
+    summary = card.locator(".progress-summary")
+    summary.wait_for()
+    assert "1 of 5 sections read" in summary.inner_text()
+    link = summary.get_by_role("link", name="Continue where you left off")
+    assert link.get_attribute("href").endswith(
+        f"/en/modules/{FIRST}/#{api_progress(page)['next_section']}"
+    )
+
+
+def test_mark_as_read_saves_in_place_and_is_remembered(page, live_server):
+    page.goto(f"{live_server}/en/modules/{FIRST}/")
+    third = page.locator("details.section").nth(2)
+    third.locator("summary").click()
+    button = third.get_by_role("button", name="Mark as read")
+    button.click()
+    third.locator("[data-marked-read]").wait_for()
+    page.reload()
+    page.locator("details.section").nth(2).locator(".progress-badge--read").wait_for()
+    assert page.locator(".progress-badge--read").count() >= 1
+    assert api_progress(page)["sections_read"] >= 1
+
+
+def test_the_audio_players_event_is_recorded(page, live_server):
+    page.goto(f"{live_server}/en/modules/{FIRST}/")
+    section = page.locator("details.section").nth(1).get_attribute("data-section")
+    page.evaluate(
+        """([module, section]) => {
+             document.dispatchEvent(new CustomEvent("omnicourse:audio-listened",
+               {detail: {module: module, section: section}}));
+             document.dispatchEvent(new CustomEvent("omnicourse:audio-listened",
+               {detail: {module: module, section: null}}));
+           }""",
+        [FIRST, section],
+    )
+    page.wait_for_function(
+        "s => fetch('/api/progress').then(r => r.json()).then(d => d.modules[s].audio_listened)",
+        arg=FIRST,
+        polling=200,
+        timeout=READ_WAIT_MS,
+    )
+    assert api_progress(page)["sections"][section]["audio"] is True
+
+
+def test_mark_as_read_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/en/modules/{FIRST}/")
+        second = page.locator("details.section").nth(1)
+        title = second.locator(".section__title").inner_text()
+        second.locator("summary").click()
+        second.get_by_role("link", name="Mark as read").click()
+        assert title in page.locator("main").inner_text()
+        page.get_by_role("button", name="Mark as read").click()
+        assert f"“{title}” is marked as read." in page.locator(".messages").inner_text()
+        page.goto(f"{live_server}/en/progress")
+        assert "1 of 5" in page.locator(f"#module-{FIRST}").inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/progress",
+        "/pl/progress",
+        f"/en/modules/{FIRST}/sections/what-is-omnichannel/read",
+        "/auth/login",
+        "/auth/register",
+    ],
+)
+def test_progress_and_account_pages_have_no_accessibility_violations(page, live_server, path):
+    page.goto(live_server + path)
+    assert axe_violations(page) == []
+
+
+def test_form_errors_and_signed_in_pages_have_no_accessibility_violations(page, live_server):
+    page.goto(f"{live_server}/auth/register")
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Create my account").click()
+    assert page.locator(".field__errors").count() >= 1
+    assert axe_violations(page) == []
+    page.get_by_label("Email address").fill("browser-a11y@example.com")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Repeat the password").fill("a long enough password")
+    page.get_by_role("button", name="Create my account").click()
+    for path in ("/auth/account", "/auth/password", "/auth/delete", "/auth/logout", "/en/progress"):
+        page.goto(live_server + path)
+        assert axe_violations(page) == [], path
