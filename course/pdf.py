@@ -1,14 +1,327 @@
-"""PDF versions of modules."""
+"""PDF versions of modules, made with WeasyPrint from Jinja2 templates.
+
+Two layers: `render_html` + `write_pdf` turn any template under
+`course/templates/pdf/` into a PDF with the shipped fonts, the print
+stylesheet and translated labels (a certificate is one more template and a
+call to them); the rest plans, names and builds the module PDFs, keyed by a
+hash of everything they are made from so only what changed is rebuilt.
+
+Run `python -m course.pdf CONTENT_DIR OUT_DIR LOCALE SLUG` to build one PDF.
+"""
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
+import logging
+import os
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
-from course.catalog import Course
+import jinja2
+from babel.support import NullTranslations, Translations
+
+from course.build import Job
+from course.catalog import Course, load_course
+from course.locales import text_direction
+from course.markdown import slugify
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = "1"  # bump when a change in this file alters the output
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PRINT_CSS = TEMPLATES / "pdf" / "print.css"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FONTS_CSS = PROJECT_ROOT / "static" / "css" / "fonts.css"
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+MISSING_GLYPH = ".notdef glyph rendered"
 
 
-def plan_pdfs(course: Course, out_dir: Path, config: Mapping[str, Any]) -> list:
-    """Jobs that build missing or stale PDFs (none until the PDF builder exists)."""
-    return []
+# --- Rendering any document --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """What every PDF is made with besides its content: catalogues, fonts, paper."""
+
+    translations_dir: Path | None = None
+    fonts_css: Path = DEFAULT_FONTS_CSS
+    page_size: str = "A4"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> PdfSettings:
+        size = str(config.get("PDF_PAGE_SIZE") or "A4")
+        if size.lower() not in PAGE_SIZES:
+            log.warning("PDF_PAGE_SIZE %r is not A4 or letter; using A4", size)
+            size = "A4"
+        translations = config.get("TRANSLATIONS_DIR")
+        return cls(
+            translations_dir=Path(translations) if translations else None,
+            fonts_css=Path(config.get("PDF_FONTS_CSS") or DEFAULT_FONTS_CSS),
+            page_size=PAGE_SIZES[size.lower()],
+        )
+
+    def catalogue(self, locale: str) -> Path | None:
+        if self.translations_dir is None:
+            return None
+        path = self.translations_dir / locale / "LC_MESSAGES" / "messages.mo"
+        return path if path.is_file() else None
+
+    def fingerprint(self, locale: str) -> str:
+        """Hash of the templates, stylesheets, fonts and the locale's catalogue."""
+        catalogue = self.catalogue(locale)
+        files = [*_toolkit_files(self.fonts_css), *([catalogue] if catalogue else [])]
+        return _hash_files(_stamp(files)) + self.page_size
+
+
+@lru_cache(maxsize=4)
+def _toolkit_files(fonts_css: Path) -> tuple[Path, ...]:
+    """The templates, the fonts' stylesheet and the font files it names."""
+    css = fonts_css.read_text(encoding="utf-8") if fonts_css.is_file() else ""
+    fonts = {(fonts_css.parent / name).resolve() for name in re.findall(r'url\("?([^")?]+)', css)}
+    return (*sorted(p for p in TEMPLATES.rglob("*") if p.is_file()), fonts_css, *sorted(fonts))
+
+
+@lru_cache(maxsize=64)
+def _hash_files(stamp: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _mtime, _size in stamp:
+        path = Path(name)
+        digest.update(path.name.encode())  # not the whole path: moving the project keeps the PDFs
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=32)
+def _environment(locale: str, catalogue: Path | None, _mtime: int) -> jinja2.Environment:
+    """A Jinja2 environment whose `_()` speaks `locale` (English when there is no catalogue)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+    )
+    translations: NullTranslations = NullTranslations()
+    if catalogue is not None:
+        with catalogue.open("rb") as file:
+            translations = Translations(file, domain="messages")
+    environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    return environment
+
+
+def render_html(template: str, locale: str, settings: PdfSettings, **context: Any) -> str:
+    """Render a template of `course/templates/` with labels in `locale`."""
+    catalogue = settings.catalogue(locale)
+    mtime = catalogue.stat().st_mtime_ns if catalogue else 0
+    environment = _environment(locale, catalogue, mtime)
+    return environment.get_template(template).render(
+        locale=locale, direction=text_direction(locale), **context
+    )
+
+
+def write_pdf(html: str, target: Path, settings: PdfSettings, base_dir: Path) -> list[str]:
+    """Write `html` as a PDF at `target` (atomically); return any characters drawn as boxes.
+
+    Only local files under `base_dir` and the fonts' folder can be fetched: a
+    build never goes to the network, and content cannot pull in other files.
+    """
+    from weasyprint import HTML
+
+    fonts, stylesheets = _stylesheets(settings, _stamp([settings.fonts_css, PRINT_CSS]))
+    fetcher = _local_fetcher((base_dir.resolve(), settings.fonts_css.parent.parent.resolve()))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    missing = _MissingGlyphs()
+    logging.getLogger("weasyprint").addHandler(missing)
+    try:
+        base_url = base_dir.resolve().as_uri() + "/"
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        document.write_pdf(partial_file, stylesheets=stylesheets, font_config=fonts, pdf_tags=True)
+        os.replace(partial_file, target)
+    finally:
+        logging.getLogger("weasyprint").removeHandler(missing)
+        partial_file.unlink(missing_ok=True)
+    return missing.characters
+
+
+@lru_cache(maxsize=4)
+def _stylesheets(settings: PdfSettings, _stamp: tuple) -> tuple[Any, list[Any]]:
+    """Fonts and stylesheets, parsed once per process: decoding the fonts is the slow part."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _local_fetcher((settings.fonts_css.parent.parent.resolve(), TEMPLATES))
+    fonts = FontConfiguration()
+    stylesheets = [
+        CSS(filename=str(settings.fonts_css), font_config=fonts, url_fetcher=fetcher),
+        CSS(filename=str(PRINT_CSS), font_config=fonts, url_fetcher=fetcher),
+        CSS(string=f"@page {{ size: {settings.page_size}; }}", font_config=fonts),
+    ]
+    return fonts, stylesheets
+
+
+def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.is_file())
+
+
+class _MissingGlyphs(logging.Handler):
+    """Collects WeasyPrint's warnings about characters no font could draw."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.characters: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith(MISSING_GLYPH):
+            self.characters.append(message.partition(": ")[2])
+
+
+def _local_fetcher(roots: tuple[Path, ...]) -> Any:
+    """A WeasyPrint URL fetcher limited to files under `roots` (imported late: it is slow)."""
+    from weasyprint.urls import URLFetcher
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                path = Path(url2pathname(urlsplit(url).path)).resolve()
+                if not any(path.is_relative_to(root) for root in roots):
+                    raise ValueError(f"not a file of the course: {url}")
+            return super().fetch(url, headers)
+
+    return LocalFetcher(allowed_protocols={"file", "data"})
+
+
+# --- Module PDFs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModulePdf:
+    """One module PDF: which one, the key of what it is made from, and where it goes."""
+
+    locale: str
+    slug: str
+    answers: bool
+    key: str
+    path: Path
+    source: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.locale}/{self.slug}{'-answers' if self.answers else ''}.pdf"
+
+
+def module_pdf(
+    course: Course, locale: str, slug: str, out_dir: Path, config: Mapping[str, Any],
+    answers: bool = False,
+) -> ModulePdf | None:  # fmt: skip
+    """The PDF of a module in a locale, or None if there is no such module (or answer key)."""
+    resolved = course.resolve(locale, slug) if locale in course.locales else None
+    if resolved is None or (answers and resolved.module.quiz is None):
+        return None
+    module = resolved.module
+    settings = PdfSettings.from_config(config)
+    parts = [
+        FORMAT_VERSION, module.content_hash, module.locale, locale, answers,
+        course.title(locale), course.is_outdated(module), settings.fingerprint(locale),
+        _weasyprint_version(),
+    ]  # fmt: skip
+    key = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+    name = f"{slug}.answers.{key}.pdf" if answers else f"{slug}.{key}.pdf"
+    return ModulePdf(locale, slug, answers, key, Path(out_dir) / locale / name, module.path)
+
+
+def download_name(course: Course, target: ModulePdf) -> str:
+    """A file name a learner recognises: omnichannel-strategy-principles-en.pdf."""
+    course_name = slugify(course.title(course.source_locale))
+    suffix = "-answers" if target.answers else ""
+    return f"{course_name}-{target.slug}-{target.locale}{suffix}.pdf"
+
+
+def build_module_pdf(course: Course, target: ModulePdf, config: Mapping[str, Any]) -> list[str]:
+    """Write one module PDF and drop its older versions; return characters drawn as boxes."""
+    resolved = course.resolve(target.locale, target.slug)
+    if resolved is None:
+        raise LookupError(f"no module '{target.slug}' in the course")
+    module = resolved.module
+    settings = PdfSettings.from_config(config)
+    html = render_html(
+        "pdf/module.html",
+        target.locale,
+        settings,
+        course_title=course.title(target.locale),
+        module=module,
+        is_fallback=resolved.is_fallback,
+        outdated=course.is_outdated(module),
+        answers=target.answers,
+    )
+    missing = write_pdf(html, target.path, settings, base_dir=module.path.parent)
+    for old in target.path.parent.glob(f"{target.slug}.*.pdf"):
+        if old != target.path and _is_answer_key(old) == target.answers:
+            old.unlink(missing_ok=True)
+    if missing:
+        log.warning("%s: no font for %s", target.label, ", ".join(sorted(set(missing))))
+    return missing
+
+
+def plan_pdfs(course: Course, out_dir: Path, config: Mapping[str, Any]) -> list[Job]:
+    """Jobs that build missing or stale PDFs: each module in each locale, and its answer key."""
+    jobs = []
+    for locale in course.locales:
+        for source in course.source_modules():
+            for answers in (False, True):
+                target = module_pdf(course, locale, source.slug, out_dir, config, answers)
+                if target is not None and not target.path.is_file():
+                    run = partial(build_module_pdf, course, target, dict(config))
+                    jobs.append(Job(label=target.label, source=target.source, run=run))
+    return jobs
+
+
+def _is_answer_key(path: Path) -> bool:
+    return path.name.split(".")[1] == "answers"
+
+
+@lru_cache(maxsize=1)
+def _weasyprint_version() -> str:
+    from importlib.metadata import version
+
+    return version("weasyprint")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build one module PDF (the web app runs this in the background for a missing PDF)."""
+    parser = argparse.ArgumentParser(prog="python -m course.pdf", description=main.__doc__)
+    parser.add_argument("content_dir", type=Path)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("locale")
+    parser.add_argument("slug")
+    parser.add_argument("--answers", action="store_true", help="the answer-key variant")
+    parser.add_argument("--translations", type=Path, help="folder of gettext catalogues")
+    parser.add_argument("--fonts-css", type=Path, help="stylesheet with the @font-face rules")
+    parser.add_argument("--page-size", default="A4", help="A4 or letter")
+    arguments = parser.parse_args(argv)
+    config = {
+        "TRANSLATIONS_DIR": arguments.translations,
+        "PDF_FONTS_CSS": arguments.fonts_css,
+        "PDF_PAGE_SIZE": arguments.page_size,
+    }
+    course = load_course(arguments.content_dir)
+    target = module_pdf(
+        course, arguments.locale, arguments.slug, arguments.out_dir, config, arguments.answers
+    )
+    if target is None:
+        parser.error(f"no module '{arguments.slug}' in locale '{arguments.locale}'")
+    build_module_pdf(course, target, config)
+    print(target.path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

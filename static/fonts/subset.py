@@ -1,0 +1,169 @@
+"""Make the web fonts in this folder from the Debian Noto packages, and write fonts.css.
+
+The fonts ship with the project so pages and PDFs show real glyphs for every
+language of the course on a machine with no font packages at all. They are
+subsets, to keep the repository small:
+
+- Noto Sans (regular, bold, italic, bold italic): Latin with every extension,
+  combining marks (Yoruba tone marks over dotted vowels), Greek, punctuation.
+- Noto Sans Math (regular): arrows, mathematical operators, geometric shapes.
+- Noto Sans CJK SC (regular, bold): the 3,755 level-1 characters of GB 2312
+  (the common hanzi, about 99.7% of running modern Chinese text), CJK
+  punctuation, full-width forms, and every character the course and the
+  interface catalogues use.
+
+Run it again after adding a language or a rare character (a test fails until
+you do):
+
+    apt-get download fonts-noto-core fonts-noto-cjk
+    for deb in fonts-noto-*.deb; do dpkg-deb -x "$deb" noto; done
+    python static/fonts/subset.py noto/usr/share/fonts
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTCollection, TTFont
+
+HERE = Path(__file__).resolve().parent
+PROJECT_ROOT = HERE.parent.parent
+FONTS_CSS = PROJECT_ROOT / "static" / "css" / "fonts.css"
+CJK_SC_INDEX = 2  # Simplified Chinese face inside NotoSansCJK-*.ttc
+
+SPACES = [(0x20, 0x20), (0xA0, 0xA0), (0x2000, 0x200F)]
+LATIN = [
+    (0x20, 0x7E), (0xA0, 0x24F), (0x250, 0x2FF), (0x300, 0x36F), (0x370, 0x3FF),
+    (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x214F),
+    (0x25CC, 0x25CC), (0xFB00, 0xFB06),
+]  # fmt: skip
+SYMBOLS = [(0x2190, 0x22FF), (0x25A0, 0x25FF)]
+CJK_BLOCKS = [(0x3000, 0x303F), (0xFF00, 0xFFEF)]
+# The browser downloads a face only for characters in its unicode-range.
+CJK_RANGE = [(0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+             (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF)]  # fmt: skip
+CJK_CHAR = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                      r"\ufe30-\ufe4f\uff00-\uffef]")  # fmt: skip
+
+# (file stem, CSS family, weight, style, source file under usr/share/fonts)
+FACES = [
+    ("NotoSans-Regular", "Noto Sans", 400, "normal", "truetype/noto/NotoSans-Regular.ttf"),
+    ("NotoSans-Bold", "Noto Sans", 700, "normal", "truetype/noto/NotoSans-Bold.ttf"),
+    ("NotoSans-Italic", "Noto Sans", 400, "italic", "truetype/noto/NotoSans-Italic.ttf"),
+    ("NotoSans-BoldItalic", "Noto Sans", 700, "italic", "truetype/noto/NotoSans-BoldItalic.ttf"),
+    ("NotoSansMath-Regular", "Noto Sans Math", 400, "normal",
+     "truetype/noto/NotoSansMath-Regular.ttf"),
+    ("NotoSansSC-Regular", "Noto Sans SC", 400, "normal", "opentype/noto/NotoSansCJK-Regular.ttc"),
+    ("NotoSansSC-Bold", "Noto Sans SC", 700, "normal", "opentype/noto/NotoSansCJK-Bold.ttc"),
+]  # fmt: skip
+# Chinese has no italics: emphasis stays upright instead of a system font's slanted glyphs.
+ITALIC_ALIASES = [
+    (stem, family, weight, "italic", source)
+    for stem, family, weight, _style, source in FACES
+    if family == "Noto Sans SC"
+]
+
+
+def expand(ranges: list[tuple[int, int]]) -> set[int]:
+    return {code for start, end in ranges for code in range(start, end + 1)}
+
+
+def gb2312_level1() -> set[int]:
+    """The 3,755 most common hanzi: rows 16-55 of GB 2312."""
+    codes = set()
+    for high in range(0xB0, 0xD8):
+        for low in range(0xA1, 0xFF):
+            try:
+                codes.add(ord(bytes([high, low]).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue  # row 55 ends early
+    return codes
+
+
+def used_cjk() -> set[int]:
+    """Every CJK character in the course and the interface catalogues."""
+    files = [*PROJECT_ROOT.glob("content/**/*.md"), *PROJECT_ROOT.glob("content/*.yaml"),
+             *PROJECT_ROOT.glob("translations/**/*.po")]  # fmt: skip
+    return {ord(c) for path in files for c in CJK_CHAR.findall(path.read_text(encoding="utf-8"))}
+
+
+def codepoints(stem: str) -> set[int]:
+    if stem.startswith("NotoSansSC"):
+        return gb2312_level1() | expand(CJK_BLOCKS) | expand(SPACES) | used_cjk()
+    if stem.startswith("NotoSansMath"):
+        return expand(SYMBOLS) | expand(SPACES)  # spaces next to a symbol stay in its run
+    return expand(LATIN)
+
+
+def css_range(stem: str) -> str:
+    if stem.startswith("NotoSansSC"):
+        ranges = CJK_RANGE
+    elif stem.startswith("NotoSansMath"):
+        ranges = SYMBOLS
+    else:
+        ranges = LATIN
+    return ", ".join(f"U+{a:04X}" if a == b else f"U+{a:04X}-{b:04X}" for a, b in ranges)
+
+
+def load(path: Path) -> TTFont:
+    if path.suffix == ".ttc":
+        return TTCollection(path, recalcTimestamp=False).fonts[CJK_SC_INDEX]
+    return TTFont(path, recalcTimestamp=False)
+
+
+def make(stem: str, source: Path) -> Path:
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]  # keep mark positioning for stacked diacritics
+    options.name_IDs = ["*"]  # keep the copyright and licence notices
+    options.notdef_outline = True
+    options.hinting = False
+    font = load(source)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=codepoints(stem))
+    subsetter.subset(font)
+    target = HERE / f"{stem}.woff2"
+    font.flavor = "woff2"
+    font.save(target)
+    return target
+
+
+def write_css() -> None:
+    rules = [
+        "/* Fonts that ship with Omnicourse, so every script shows real glyphs with no font CDN.\n"
+        "   SIL Open Font License 1.1: static/fonts/OFL.txt. Written by static/fonts/subset.py;\n"
+        "   do not edit by hand. */"
+    ]
+    for stem, family, weight, style, _source in FACES + ITALIC_ALIASES:
+        target = HERE / f"{stem}.woff2"
+        version = hashlib.sha256(target.read_bytes()).hexdigest()[:12]
+        rules.append(
+            "@font-face {\n"
+            f'  font-family: "{family}";\n'
+            f"  font-style: {style};\n"
+            f"  font-weight: {weight};\n"
+            "  font-display: swap;\n"
+            f'  src: url("../fonts/{stem}.woff2?v={version}") format("woff2");\n'
+            f"  unicode-range: {css_range(stem)};\n"
+            "}"
+        )
+    FONTS_CSS.write_text("\n".join(rules) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("fonts", type=Path, help="a usr/share/fonts folder with the Noto fonts")
+    arguments = parser.parse_args()
+    for stem, _family, _weight, _style, source in FACES:
+        target = make(stem, arguments.fonts / source)
+        print(f"{target.name}: {target.stat().st_size // 1024} KiB")
+    write_css()
+    print(f"wrote {FONTS_CSS.relative_to(PROJECT_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
