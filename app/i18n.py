@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import Blueprint, Flask, abort, g, request, url_for
+from babel import support
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    request,
+    url_for,
+)
+from flask_babel import Domain, get_locale
 
 from app.content import get_course
 from app.extensions import babel
 from course.locales import display_name, text_direction
+
+log = logging.getLogger(__name__)
+
+
+class _AppDomain(Domain):
+    """Flask-Babel's default domain, with its cache kept per app.
+
+    The stock cache is keyed by locale alone and shared by every app in the
+    process, so two apps reading different TRANSLATIONS_DIR would mix.
+    """
+
+    def get_translations_cache(self, ctx: object) -> dict:
+        return current_app.extensions.setdefault("babel_translations", {})
+
+    def get_translations(self) -> support.NullTranslations:
+        try:
+            return super().get_translations()
+        except Exception:  # a corrupt .mo must not take the site down: show English instead
+            log.exception("cannot read the catalogue for %s; using English", get_locale())
+            fallback = support.NullTranslations()
+            self.get_translations_cache(None)[str(get_locale()), self.domain[0]] = fallback
+            return fallback
 
 
 def init_app(app: Flask) -> None:
@@ -17,7 +52,9 @@ def init_app(app: Flask) -> None:
         locale_selector=current_locale,
         default_translation_directories=app.config["TRANSLATIONS_DIR"],
     )
+    babel.domain_instance = _AppDomain()
     app.context_processor(_template_context)
+    app.after_request(_vary_on_negotiation)
 
 
 def localized_blueprint(name: str, import_name: str) -> Blueprint:
@@ -40,31 +77,60 @@ def localized_blueprint(name: str, import_name: str) -> Blueprint:
 
 
 def negotiated_locale() -> str:
-    """The saved choice (cookie), then Accept-Language, then the source locale."""
+    """The saved choice (account, then cookie), then Accept-Language, then the source locale."""
     course = get_course()
-    saved = request.cookies.get(_cookie_name())
-    if saved in course.locales:
-        return saved
+    for saved in (_account_locale(), request.cookies.get(_cookie_name())):
+        if saved in course.locales:
+            return saved
     return request.accept_languages.best_match(course.locales) or course.source_locale
 
 
+def _account_locale() -> str | None:
+    """The signed-in user's saved language, when accounts exist and one is saved."""
+    if not hasattr(current_app, "login_manager"):
+        return None
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return None  # no session: anonymous, and no database query
+    from flask_login import current_user
+
+    return getattr(current_user, "locale", None) if current_user.is_authenticated else None
+
+
 def current_locale() -> str:
-    return g.get("locale") or negotiated_locale()
+    """The URL's locale; on a page that did not match a route, its /<locale>/ prefix if known."""
+    if g.get("locale"):
+        return g.locale
+    if not has_request_context():
+        return get_course().source_locale
+    prefix = request.path.split("/", 2)[1]
+    if prefix in get_course().locales:
+        return prefix
+    return negotiated_locale()
 
 
 def _cookie_name() -> str:
-    from flask import current_app
-
     return current_app.config["LOCALE_COOKIE"]
 
 
+def _vary_on_negotiation(response: Response) -> Response:
+    """Pages without a locale in the URL depend on the cookie and the browser's languages."""
+    if not g.get("locale") and response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
 def alternate_url(code: str) -> str:
-    """This page in another locale (or that locale's home when there is no such page)."""
-    if request.endpoint and request.method == "GET" and request.blueprint and g.get("locale"):
-        try:
-            return url_for(request.endpoint, **(request.view_args or {}), locale=code)
-        except Exception:
-            pass
+    """This page in another locale, or that locale's home when there is no such page."""
+    rule = request.url_rule
+    if rule is not None and request.method == "GET" and request.endpoint != "static":
+        if "locale" not in rule.arguments:
+            return request.full_path.rstrip("?")  # the language comes from the cookie here
+        if g.get("locale"):
+            try:
+                return url_for(request.endpoint, **(request.view_args or {}), locale=code)
+            except Exception:
+                pass
     return url_for("learn.home", locale=code)
 
 

@@ -1,0 +1,217 @@
+"""`omnicourse i18n`: the translator's commands (catalogues via pybabel, status, new locales)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import click
+from babel import Locale, UnknownLocaleError
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.config import PROJECT_ROOT
+from app.content import get_course
+from course.catalog import MISSING, OUTDATED, TRANSLATED
+from course.locales import is_locale_code
+from course.translation import (
+    TEMPLATE,
+    UNAVAILABLE,
+    TranslationReport,
+    catalogue_path,
+    source_diff,
+    translation_report,
+)
+
+MAPPING = PROJECT_ROOT / "babel.cfg"
+
+
+def _translations_dir() -> Path:
+    return Path(current_app.config["TRANSLATIONS_DIR"])
+
+
+def pybabel(*args: str) -> None:
+    """Run a pybabel command; stop with its message when it fails."""
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    output = (done.stdout + done.stderr).strip()
+    if done.returncode != 0:
+        raise click.ClickException(f"pybabel {args[0]} failed:\n{output}")
+    # Reading the two-form template for a one-form language (zh, yo) warns harmlessly.
+    noise = ("extracting messages", "WARNING: msg has more translations", "WARNING: Problem on")
+    lines = [line for line in output.splitlines() if not line.startswith(noise)]
+    if lines:
+        click.echo("\n".join(lines))
+
+
+@click.group()
+def i18n() -> None:
+    """Translate the interface and the course: catalogues, status, new languages."""
+
+
+@i18n.command()
+@with_appcontext
+def extract() -> None:
+    """Collect the interface strings into translations/messages.pot."""
+    if not MAPPING.is_file():
+        raise click.ClickException(f"{MAPPING} not found: run this from a source checkout.")
+    _extract(_translations_dir())
+
+
+def _extract(translations: Path) -> None:
+    translations.mkdir(parents=True, exist_ok=True)
+    pybabel(
+        "extract", "-F", str(MAPPING), "-o", str(translations / TEMPLATE),
+        "--add-comments=Translators:", "--sort-by-file", "--project=Omnicourse",
+        "--copyright-holder=Omnicourse contributors", f"--version={_version()}", ".",
+    )  # fmt: skip
+
+
+def _version() -> str:
+    try:
+        return metadata.version("omnicourse")
+    except metadata.PackageNotFoundError:
+        return "unreleased"
+
+
+@i18n.command()
+@with_appcontext
+def update() -> None:
+    """Merge new and changed strings from messages.pot into every catalogue."""
+    translations = _translations_dir()
+    if not (translations / TEMPLATE).is_file():
+        raise click.ClickException("No messages.pot yet: run `omnicourse i18n extract` first.")
+    pybabel("update", "-i", str(translations / TEMPLATE), "-d", str(translations),
+            "--ignore-obsolete")  # fmt: skip
+
+
+@i18n.command()
+@with_appcontext
+def compile() -> None:
+    """Compile every catalogue to the .mo file the server reads."""
+    pybabel("compile", "-d", str(_translations_dir()), "--statistics")
+
+
+@i18n.command()
+@click.option("--strict", is_flag=True, help="Exit 1 if anything is missing or outdated.")
+@with_appcontext
+def status(strict: bool) -> None:
+    """Show which modules and interface strings are translated in each locale."""
+    report = translation_report(
+        get_course(), _translations_dir(), current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    click.echo(format_report(report))
+    if strict and not report.complete:
+        sys.exit(1)
+
+
+STATE_STYLE = {TRANSLATED: "green", OUTDATED: "yellow", MISSING: "red"}
+
+
+def format_report(report: TranslationReport) -> str:
+    """The status as a table: a row per module, a column per locale, then the catalogues."""
+    course = get_course()
+    lines = [f"Translation status (source locale: {report.source_locale})", ""]
+    if not report.locales:
+        return "\n".join([*lines, "No translated locale yet."])
+    slugs = [m.slug for m in course.source_modules()]
+    first = max([len("interface strings"), *(len(s) for s in slugs)]) + 2
+    width = max(16, *(len(s.locale) + 2 for s in report.locales))
+    header = "module".ljust(first) + "".join(s.locale.ljust(width) for s in report.locales)
+    lines += [header.rstrip(), "-" * len(header.rstrip())]
+    for index, slug in enumerate(slugs):
+        states = [status.modules[index].state for status in report.locales]
+        cells = [click.style(state, fg=STATE_STYLE[state]) for state in states]
+        pads = [" " * (width - len(state)) for state in states]
+        row = "".join(cell + pad for cell, pad in zip(cells, pads, strict=True))
+        lines.append((slug.ljust(first) + row).rstrip())
+    coverage = "".join(_coverage_cell(status).ljust(width) for status in report.locales)
+    lines += [("interface strings".ljust(first) + coverage).rstrip(), ""]
+
+    for status in report.locales:
+        for module in status.modules:
+            if module.problem:
+                lines.append(f"{status.locale}/{module.slug}: not loaded: {module.problem}")
+            diff = source_diff(course, status.locale, module.slug)
+            if diff is not None and diff.unavailable:
+                lines.append(
+                    f"{status.locale}/{module.slug}: outdated; no diff: "
+                    f"{UNAVAILABLE[diff.unavailable]}"
+                )
+    lines += [str(error) for error in report.catalogue_errors]
+    missing = sum(s.count(MISSING) for s in report.locales)
+    outdated = sum(s.count(OUTDATED) for s in report.locales)
+    verdict = "everything is translated" if report.complete else "translation incomplete"
+    lines.append(
+        f"{len(report.locales)} locale(s): {missing} module(s) missing, {outdated} outdated; "
+        f"{verdict}."
+    )
+    return "\n".join(lines)
+
+
+def _coverage_cell(status) -> str:
+    coverage = status.coverage
+    if not status.needs_catalogue:
+        return "(source)"
+    if coverage is None:
+        return "no catalogue"
+    # Rounded down, so that 100% always means complete.
+    return f"{int(coverage.percent)}% ({coverage.translated}/{coverage.total})"
+
+
+@i18n.command("new-locale")
+@click.argument("code")
+@with_appcontext
+def new_locale(code: str) -> None:
+    """Start a new language: content/CODE/ with untranslated copies, and its catalogue."""
+    course = get_course()
+    if not is_locale_code(code) or not _known_to_babel(code):
+        raise click.ClickException(
+            f"'{code}' is not a language code Babel knows (e.g. de, pt_BR, ar)."
+        )
+    folder = Path(course.content_dir) / code
+    folder.mkdir(exist_ok=True)
+    created = 0
+    for module in course.source_modules():
+        target = folder / module.path.name
+        if target.exists():
+            click.echo(f"kept {target} (already there)")
+            continue
+        target.write_text(untranslated_copy(module.path.read_text(encoding="utf-8"),
+                                            module.content_hash), encoding="utf-8")  # fmt: skip
+        created += 1
+    click.echo(f"{folder}: {created} module(s) to translate.")
+
+    translations = _translations_dir()
+    po = catalogue_path(translations, code)
+    if po.exists():
+        click.echo(f"kept {po} (already there)")
+    else:
+        if not (translations / TEMPLATE).is_file():
+            _extract(translations)
+        pybabel("init", "-i", str(translations / TEMPLATE), "-d", str(translations), "-l", code)
+        pybabel("compile", "-d", str(translations), "-l", code)
+    click.echo("Next: translate the files and the catalogue, then `omnicourse i18n compile` "
+               "and `omnicourse i18n status`.")  # fmt: skip
+
+
+def _known_to_babel(code: str) -> bool:
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def untranslated_copy(text: str, source_hash: str) -> str:
+    """The source module marked untranslated, with the hash of the version it copies."""
+    lines = text.splitlines(keepends=True)
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+    front = [x for x in lines[1:end] if not x.startswith(("source_hash:", "untranslated:"))]
+    marker = [
+        "untranslated: true  # delete this line once the module is translated\n",
+        f"source_hash: {source_hash}\n",
+    ]
+    return "".join(lines[:1] + front + marker + lines[end:])

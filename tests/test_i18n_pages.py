@@ -1,0 +1,345 @@
+"""Every page type in every locale shows no English interface text.
+
+The English strings are the msgids of the catalogue template. Text that
+comes from the course content (which may legitimately be in English while a
+module is not yet translated) is left out of the comparison, and so are very
+short strings that could be a name or a code. To cover a new page type, add a
+function decorated with `@page_type` below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from flask import url_for
+from werkzeug.test import TestResponse
+
+from app.config import PROJECT_ROOT
+from course import load_course
+from tests.conftest import REAL_CONTENT, csrf_token, make_app
+from tests.test_translate import log_in
+
+TRANSLATIONS = PROJECT_ROOT / "translations"
+COURSE = load_course(REAL_CONTENT)
+LOCALES = [code for code in COURSE.locales if code != COURSE.source_locale]
+FIRST = COURSE.source_modules()[0].slug
+
+# A page type: (client, locale, slug) -> the response and the content files shown on it.
+PageType = Callable[..., tuple[TestResponse, list[Path]]]
+PAGE_TYPES: dict[str, PageType] = {}
+
+
+def page_type(name: str) -> Callable[[PageType], PageType]:
+    def register(function: PageType) -> PageType:
+        PAGE_TYPES[name] = function
+        return function
+
+    return register
+
+
+def shown(locale: str, slug: str | None = None) -> list[Path]:
+    """The content files whose text a page of `locale` shows (one module, or every module)."""
+    resolved = COURSE.modules_for(locale)
+    return [r.module.path for r in resolved if slug is None or r.module.slug == slug]
+
+
+@page_type("course home")
+def _home(client, locale, slug):
+    return client.get(f"/{locale}/"), shown(locale)
+
+
+@page_type("module page")
+def _module(client, locale, slug):
+    return client.get(f"/{locale}/modules/{slug}/"), shown(locale, slug)
+
+
+@page_type("self-test")
+def _quiz(client, locale, slug):
+    return client.get(f"/{locale}/modules/{slug}/quiz"), shown(locale, slug)
+
+
+def _post_quiz(client, locale, slug, right: bool):
+    module = COURSE.resolve(locale, slug).module
+    answers = {}
+    for question in module.quiz.questions:
+        keys = sorted(question.correct_keys)
+        wrong = [o.key for o in question.options if o.key not in question.correct_keys]
+        answers[question.id] = keys if right else wrong[:1]
+    answers[module.quiz.questions[-1].id] = []  # one left unanswered
+    token = csrf_token(client.get(f"/{locale}/modules/{slug}/quiz").data)
+    url = f"/{locale}/modules/{slug}/quiz"
+    return client.post(url, data={"csrf_token": token, **answers}), shown(locale, slug)
+
+
+@page_type("self-test result, failed")
+def _quiz_failed(client, locale, slug):
+    return _post_quiz(client, locale, slug, right=False)
+
+
+@page_type("self-test result, passed")
+def _quiz_passed(client, locale, slug):
+    return _post_quiz(client, locale, slug, right=True)
+
+
+@page_type("404 unknown module")
+def _no_module(client, locale, slug):
+    return client.get(f"/{locale}/modules/no-such-module/"), []
+
+
+@page_type("404 unknown page under the locale")
+def _no_page(client, locale, slug):
+    return client.get(f"/{locale}/no/such/page"), []
+
+
+@page_type("404 unknown locale, negotiated")
+def _no_locale(client, locale, slug):
+    return client.get("/xx/", headers={"Accept-Language": locale}), []
+
+
+@page_type("400 expired form")
+def _expired_form(client, locale, slug):
+    return client.post(f"/{locale}/modules/{slug}/quiz", data={"x": "1"}), []
+
+
+@page_type("405 wrong method")
+def _wrong_method(client, locale, slug):
+    return client.delete(f"/{locale}/modules/{slug}/"), []
+
+
+def form_token(response) -> str:
+    """The CSRF token of a form, whichever order its input's attributes come in."""
+    html = response.get_data(as_text=True)
+    match = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no form on the page ({response.status_code}): {html[:3000]}"
+    return match.group(1)
+
+
+def _with_language(client, locale):
+    client.set_cookie("omnicourse_locale", locale)  # pages outside /<locale>/ use the saved choice
+    return client
+
+
+@page_type("log in")
+def _login(client, locale, slug):
+    return _with_language(client, locale).get("/auth/login"), []
+
+
+@page_type("log in, wrong password")
+def _login_failed(client, locale, slug):
+    client = _with_language(client, locale)
+    token = form_token(client.get("/auth/login"))
+    form = {"csrf_token": token, "email": f"nobody-{locale}@example.com", "password": "x" * 9}
+    return client.post("/auth/login", data=form), []
+
+
+@page_type("log in, empty form")
+def _login_empty(client, locale, slug):
+    client = _with_language(client, locale)
+    return client.post(
+        "/auth/login", data={"csrf_token": form_token(client.get("/auth/login"))}
+    ), []
+
+
+@page_type("register")
+def _register(client, locale, slug):
+    return _with_language(client, locale).get("/auth/register"), []
+
+
+@page_type("account")
+def _account(client, locale, slug):
+    log_in(client.application, _with_language(client, locale), "learner")
+    return client.get("/auth/account"), []
+
+
+@page_type("progress, nothing done yet")
+def _progress(client, locale, slug):
+    return client.get(f"/{locale}/progress"), shown(locale)
+
+
+@page_type("progress and attempt review, signed in")
+def _progress_review(client, locale, slug):
+    log_in(client.application, _with_language(client, locale), "learner")
+    _post_quiz(client, locale, slug, right=False)
+    page = client.get(f"/{locale}/progress").get_data(as_text=True)
+    review = re.search(rf'href="(/{locale}/progress/attempts/\d+)"', page)
+    assert review, "the progress page links no attempt"
+    return client.get(review.group(1)), shown(locale)
+
+
+@page_type("mark a section as read")
+def _mark_read(client, locale, slug):
+    section = COURSE.resolve(locale, slug).module.sections[0].id
+    return client.get(f"/{locale}/modules/{slug}/sections/{section}/read"), shown(locale, slug)
+
+
+@page_type("403 not a translator")
+def _not_translator(client, locale, slug):
+    log_in(client.application, _with_language(client, locale), "learner")
+    return client.get("/translate/"), []
+
+
+@page_type("translation status")
+def _translate(client, locale, slug):
+    log_in(client.application, _with_language(client, locale), "translator")
+    return client.get("/translate/"), shown(locale) + [m.path for m in COURSE.source_modules()]
+
+
+@page_type("audio")
+def _audio(client, locale, slug):
+    return client.get(f"/{locale}/modules/{slug}/audio.mp3"), []
+
+
+@page_type("PDF")
+def _pdf(client, locale, slug):
+    return client.get(f"/{locale}/modules/{slug}.pdf"), []
+
+
+@page_type("feedback form")
+def _feedback(client, locale, slug):
+    return client.get(f"/{locale}/modules/{slug}/feedback"), shown(locale, slug)
+
+
+@page_type("feedback form, with mistakes")
+def _feedback_invalid(client, locale, slug):
+    url = f"/{locale}/modules/{slug}/feedback"
+    form = {"csrf_token": form_token(client.get(url)), "email": "not-an-address", "improve": "x"}
+    return client.post(url, data=form), shown(locale, slug)
+
+
+@page_type("feedback thanks")
+def _feedback_thanks(client, locale, slug):
+    return client.get(f"/{locale}/modules/{slug}/feedback/thanks"), shown(locale, slug)
+
+
+@page_type("was this section helpful")
+def _section_vote(client, locale, slug):
+    section = COURSE.resolve(locale, slug).module.sections[0].id
+    url = f"/{locale}/modules/{slug}/sections/{section}/helpful"
+    return client.get(url), shown(locale, slug)
+
+
+def _admin_page(client, locale, endpoint: str):
+    app = client.application
+    if endpoint not in app.view_functions:
+        pytest.skip(f"{endpoint} is not registered yet")
+    log_in(app, _with_language(client, locale), "admin")
+    with app.test_request_context():
+        url = url_for(endpoint)
+    return client.get(url), [p for code in COURSE.locales for p in shown(code)]
+
+
+@page_type("review desk: feedback")
+def _admin_feedback(client, locale, slug):
+    return _admin_page(client, locale, "admin.feedback_list")
+
+
+@page_type("review desk: analytics")
+def _admin_analytics(client, locale, slug):
+    return _admin_page(client, locale, "admin.analytics")
+
+
+class _VisibleText(HTMLParser):
+    """The text a user can see or hear: text nodes and labelling attributes."""
+
+    LABELS = ("aria-label", "title", "alt", "placeholder")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        values = dict(attrs)
+        self.parts += [values[name] or "" for name in self.LABELS if name in values]
+        if tag == "input" and values.get("type") in ("submit", "button"):
+            self.parts.append(values.get("value") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return "\n".join(" ".join(part.split()) for part in parser.parts)
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
+MIN_LENGTH = 7  # shorter pieces ("Main", "PDF", "EQF: ") may be names or codes
+
+
+def english_strings() -> set[str]:
+    """The English interface strings, split at their placeholders."""
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    pieces = set()
+    for message in template:
+        for msgid in [message.id] if isinstance(message.id, str) else message.id:
+            for piece in PLACEHOLDER.split(msgid or ""):
+                piece = piece.strip(" :·()")
+                if len(piece) >= MIN_LENGTH and re.search(r"[A-Za-z]{3}", piece):
+                    pieces.add(piece)
+    return pieces
+
+
+ENGLISH = english_strings()
+
+
+def english_left(locale: str, html: str, content_files: list[Path]) -> list[str]:
+    """English interface strings on a page of `locale`, other than those the content uses."""
+    translations = Translations.load(str(TRANSLATIONS), [locale])
+    own = "\n".join(
+        [translations.gettext(s) for s in ENGLISH]  # a translation may keep a word (EQF)
+        + [p.read_text(encoding="utf-8") for p in content_files]
+        + [COURSE.title(locale)]
+    )
+    text = visible_text(html)
+    return sorted(
+        piece
+        for piece in ENGLISH
+        if re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", text) and piece not in own
+    )
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return make_app(tmp_path_factory.mktemp("pages"))
+
+
+CASES = [
+    pytest.param(locale, name, slug, id=f"{locale}-{name}-{slug}")
+    for locale in LOCALES
+    for name in PAGE_TYPES
+    for slug in ([m.slug for m in COURSE.source_modules()] if name == "module page" else [FIRST])
+]
+
+
+@pytest.mark.parametrize(("locale", "name", "slug"), CASES)
+def test_no_english_interface_text(app, locale, name, slug):
+    response, content_files = PAGE_TYPES[name](app.test_client(), locale, slug)
+    if response.mimetype != "text/html":
+        return  # an MP3 or a PDF: no interface text to check here
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{locale}"' in html, f"{name} is not in {locale}"
+    assert english_left(locale, html, content_files) == []
+
+
+def test_the_check_finds_english_text_when_there_is_some(app):
+    """The comparison itself works: an English page of a translated locale is caught."""
+    client = app.test_client()
+    html = client.get("/en/modules/principles/").get_data(as_text=True)
+    left = english_left("pl", html, [])
+    assert "Learning outcomes" in left and "Skip to main content" in left
