@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import caching, content, errors, extensions, i18n, security
+from app import caching, content, db, errors, extensions, i18n, security
 from app import config as app_config
 
 log = logging.getLogger(__name__)
@@ -18,6 +18,11 @@ log = logging.getLogger(__name__)
 BLUEPRINTS = [
     "app.main",
     "app.learn",
+    "app.auth",
+    "app.progress",
+    "app.api",
+    "app.translate",
+    "app.admin",
 ]
 
 
@@ -40,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     content.init_app(app)
     caching.init_app(app)
     extensions.init_app(app)
+    db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

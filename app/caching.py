@@ -22,9 +22,10 @@ def init_app(app: Flask) -> None:
 
 
 def _build_id(app: Flask) -> str:
-    """A hash of the templates and static files, so a new release changes every ETag."""
+    """A hash of the templates, static files and catalogues: a new release changes every ETag."""
     digest = hashlib.sha256()
     roots = [Path(app.root_path) / "templates", Path(app.static_folder or "")]
+    roots.append(Path(app.config["TRANSLATIONS_DIR"]))
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.is_file():
@@ -51,7 +52,11 @@ def shared_page(template: str, **context: object) -> Response:
         response.vary.add("Cookie")
         return response.make_conditional(request)
 
-    key = "|".join([get_course().version, current_app.extensions["build_id"], request.path])
+    # Features whose built files show on pages (e.g. audio) register a version here.
+    versions = [version() for version in current_app.extensions.get("page_versions", ())]
+    key = "|".join(
+        [get_course().version, current_app.extensions["build_id"], *versions, request.path]
+    )
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache: dict[str, bytes] = current_app.extensions["page_cache"]
     body = cache.get(etag)

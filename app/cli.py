@@ -12,8 +12,13 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app
 from app.content import get_course
+from app.db_cli import db
+from app.i18n_cli import i18n
+from app.users_cli import prepare_database, users
 from course import load_course
+from course.audio import check_recordings
 from course.build import PLANNERS, Job, plan, run
+from course.translation import check_catalogues
 
 
 def _create_app():
@@ -25,17 +30,24 @@ def main() -> None:
     """Omnicourse: serve, check and build the omnichannel course."""
 
 
+main.add_command(i18n)
+main.add_command(users)
+main.add_command(db)
+
+
 @main.command()
 @with_appcontext
 def check() -> None:
     """Validate all content; list every problem as file:line: message."""
     course = load_course(current_app.config["CONTENT_DIR"])
     modules = sum(len(by_slug) for by_slug in course.modules.values())
-    for error in course.errors:
+    errors = [*course.errors, *check_catalogues(current_app.config["TRANSLATIONS_DIR"])]
+    errors += check_recordings(course)
+    for error in errors:
         click.echo(str(error), err=True)
-    if course.errors:
+    if errors:
         click.echo(
-            f"{len(course.errors)} problem(s) found; {modules} module file(s) are fine.", err=True
+            f"{len(errors)} problem(s) found; {modules} module file(s) are fine.", err=True
         )
         sys.exit(1)
     click.echo(
@@ -85,6 +97,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
     """Run the production server (gunicorn, several worker processes)."""
     from app.server import run_server
 
+    prepare_database(current_app._get_current_object())
     if current_app.config["BUILD_ON_START"] and build_artifacts(tuple(PLANNERS)):
         click.echo("Some files could not be built; the server starts anyway.", err=True)
 

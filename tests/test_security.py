@@ -21,6 +21,8 @@ def url_arguments(app) -> dict[str, str]:
         "code": "pl",
         "filename": "css/site.css",
         "question_id": module.quiz.questions[0].id,
+        "attempt_id": "1",
+        "feedback_id": "1",
     }
 
 

@@ -23,7 +23,13 @@ def set_language(code: str):
     if code not in course.locales:
         return redirect(url_for("main.index"))
     target = request.args.get("next", "")
-    if not target.startswith(f"/{code}/") or target.startswith("//") or "\\" in target:
+    # Only a path on this site (browsers drop tabs and newlines, so "/\t/x" would leave it).
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(c.isspace() or not c.isprintable() for c in target)
+    ):
         target = url_for("learn.home", locale=code)
     response = redirect(target)
     response.set_cookie(

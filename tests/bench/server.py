@@ -17,6 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+# The `omnicourse serve` process behind each port running_server() yields (it is
+# gunicorn's master), for benchmarks that signal its worker processes.
+SERVERS: dict[int, subprocess.Popen] = {}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -40,10 +45,12 @@ def running_server(workers: int = 2, env: dict[str, str] | None = None) -> Itera
         process = subprocess.Popen(
             command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
+        SERVERS[port] = process
         try:
             _wait_until_up(port, process)
             yield port
         finally:
+            SERVERS.pop(port, None)
             process.terminate()
             process.wait(timeout=30)
 

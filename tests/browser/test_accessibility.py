@@ -10,6 +10,7 @@ from tests.conftest import REAL_CONTENT
 COURSE = load_course(REAL_CONTENT)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FIRST = COURSE.source_modules()[0].slug
+FIRST_SECTION = COURSE.source_modules()[0].sections[0].id
 
 # Page types a learner meets; other features add theirs here.
 PAGES = [
@@ -17,7 +18,10 @@ PAGES = [
     "/{locale}/modules/{slug}/",
     "/{locale}/modules/{slug}/quiz",
     "/{locale}/modules/no-such-module/",
-]
+    "/{locale}/modules/{slug}/feedback",
+    "/{locale}/modules/{slug}/feedback/thanks",
+    "/{locale}/modules/{slug}/sections/" + FIRST_SECTION + "/helpful?answer=yes",
+]  # the review desk's pages (they need an admin) are checked in test_feedback_desk.py
 
 
 def axe_violations(page) -> list[str]:
