@@ -283,3 +283,33 @@ def test_the_layout_css_uses_logical_sides_only():
         if prop != "border-radius" and len(parts) == 4:
             assert parts[1] == parts[3], f"{prop}: {value} differs left and right"
     assert "margin-inline" in css and "inset-inline-start" in css
+
+
+def test_a_signed_in_learners_language_follows_them_to_another_device(app):
+    from tests.learners import add_user, login
+
+    add_user(app, "traveller@example.org")
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, "traveller@example.org")
+    laptop.get("/language/zh?next=/zh/")
+    login(phone, "traveller@example.org")
+    response = phone.get("/", headers={"Accept-Language": "pl"})
+    assert response.headers["Location"].endswith("/zh/")
+
+
+def test_staff_see_their_desks_in_the_header(app):
+    from tests.learners import add_user, login
+
+    for email, role in (("t@example.org", "translator"), ("i@example.org", "instructor")):
+        add_user(app, email, role=role)
+    translator, instructor = app.test_client(), app.test_client()
+    login(translator, "t@example.org")
+    login(instructor, "i@example.org")
+    translator_page = translator.get("/en/progress").get_data(as_text=True)
+    instructor_page = instructor.get("/en/progress").get_data(as_text=True)
+    assert (
+        'href="/translate/"' in translator_page and 'href="/admin/feedback"' not in translator_page
+    )
+    assert (
+        'href="/admin/feedback"' in instructor_page and 'href="/translate/"' not in instructor_page
+    )

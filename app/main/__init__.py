@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
 from app.content import get_course
+from app.db import get_session
 from app.i18n import negotiated_locale
 
 bp = Blueprint("main", __name__)
@@ -31,6 +33,7 @@ def set_language(code: str):
         or any(c.isspace() or not c.isprintable() for c in target)
     ):
         target = url_for("learn.home", locale=code)
+    _save_on_account(code)
     response = redirect(target)
     response.set_cookie(
         current_app.config["LOCALE_COOKIE"],
@@ -41,6 +44,13 @@ def set_language(code: str):
         secure=request.is_secure,
     )
     return response
+
+
+def _save_on_account(code: str) -> None:
+    """A signed-in learner's choice follows them to their other devices."""
+    if current_user.is_authenticated and current_user.locale != code:
+        current_user.locale = code
+        get_session().commit()
 
 
 @bp.get("/healthz")
