@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "app.api",
     "app.translate",
     "app.admin",
+    "app.certificates",
 ]
 
 

@@ -19,6 +19,7 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 ROLES = ("learner", "instructor", "translator", "admin")
+DISPLAY_NAME_MAX = 100
 
 # Stable constraint names, so migrations can alter tables on SQLite too.
 NAMING_CONVENTION = {
@@ -51,6 +52,8 @@ class User(UserMixin, Base):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
     role: so.Mapped[str] = so.mapped_column(sa.String(20), default="learner")
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    # The name on certificates (shown as text everywhere); None: the email's local part.
+    display_name: so.Mapped[str | None] = so.mapped_column(sa.String(DISPLAY_NAME_MAX))
     # Flask-Login keeps this in the session instead of the id: a new token
     # (password change) ends every other session of the account.
     session_token: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, default=new_token)
@@ -71,6 +74,11 @@ class User(UserMixin, Base):
 
     def renew_session_token(self) -> None:
         self.session_token = new_token()
+
+    @property
+    def shown_name(self) -> str:
+        """The display name, else the part of the email address before the @."""
+        return self.display_name or self.email.partition("@")[0]
 
     def has_role(self, *roles: str) -> bool:
         """True for one of `roles`; an admin may do everything."""

@@ -11,6 +11,7 @@ import logging
 import re
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,11 @@ from babel.dates import format_date
 from course.pdf import TEMPLATES, PdfSettings, render_html, write_pdf
 
 log = logging.getLogger(__name__)
+
+# course.pdf keeps one font configuration per process, and the server's worker
+# threads could otherwise lay out two documents with it at once; a certificate
+# takes tens of milliseconds, so taking turns costs little.
+_RENDERING = threading.Lock()
 
 # Crockford's base 32: no I, L, O or U, so a code read off paper is not mistyped.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -57,7 +63,7 @@ def format_day(day: date, locale: str) -> str:
 
 @dataclass(frozen=True)
 class CertificateText:
-    """What a certificate says; `title_locale` is the language of the title (a fallback may differ)."""
+    """What a certificate says; `title_locale` is the title's language (a fallback's may differ)."""
 
     holder: str
     course_title: str
@@ -86,7 +92,10 @@ def render_certificate(text: CertificateText, locale: str, settings: PdfSettings
     with tempfile.TemporaryDirectory(prefix="certificate-") as folder:
         target = Path(folder) / "certificate.pdf"
         # Nothing of the course's files is needed: only the fonts are fetched.
-        missing = write_pdf(html, target, settings, base_dir=TEMPLATES)
+        with _RENDERING:
+            missing = write_pdf(html, target, settings, base_dir=TEMPLATES)
         if missing:  # a name in a script the shipped fonts lack: worth knowing, not fatal
-            log.warning("certificate %s: no font for %s", text.code, ", ".join(sorted(set(missing))))
+            log.warning(
+                "certificate %s: no font for %s", text.code, ", ".join(sorted(set(missing)))
+            )
         return target.read_bytes()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from app.auth.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.models import DISPLAY_NAME_MAX
 
 
 def _strip(value: str | None) -> str | None:
@@ -96,3 +99,34 @@ class DeleteAccountForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Log out"))
+
+
+def _one_line(value: str | None) -> str | None:
+    """Runs of spaces (tabs, line breaks) become one space: a name is printed on one line."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+# Control characters, and the bidirectional overrides that could make a printed
+# name read differently from what is stored.
+_NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _printable(form: FlaskForm, field: StringField) -> None:
+    if field.data and _NOT_IN_NAMES.search(field.data):
+        raise ValidationError(_l("Use letters, spaces and punctuation only."))
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"),
+        validators=[
+            Length(
+                max=DISPLAY_NAME_MAX,
+                message=_l("Use at most %(max)d characters.", max=DISPLAY_NAME_MAX),
+            ),
+            _printable,
+        ],
+        filters=[_one_line],
+        render_kw={"autocomplete": "name"},
+    )
+    submit = SubmitField(_l("Save"))

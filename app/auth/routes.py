@@ -24,6 +24,7 @@ from app.auth.accounts import (
 from app.auth.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
+    DisplayNameForm,
     LoginForm,
     LogoutForm,
     RegisterForm,
@@ -124,6 +125,21 @@ def logout():
 @login_required
 def account():
     return _page("auth/account.html", role_names=role_names())
+
+
+@bp.route("/name", methods=["GET", "POST"])
+@login_required
+def display_name():
+    """The name printed on certificates; empty means the part of the email before the @."""
+    form = DisplayNameForm()
+    if form.validate_on_submit():
+        current_user.display_name = form.display_name.data or None
+        get_session().commit()
+        flash(_("Your name is saved."), "success")
+        return redirect(url_for("auth.account"))
+    if not form.is_submitted():
+        form.display_name.data = current_user.display_name
+    return _page("auth/name.html", _status(form), form=form)
 
 
 @bp.route("/password", methods=["GET", "POST"])

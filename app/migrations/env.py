@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from flask import current_app
 
-import app.feedback_models  # noqa: F401  (its tables belong to Base.metadata)
+# Feature models elsewhere: importing them adds their tables to Base.metadata.
+import app.certificates.models
+import app.feedback_models  # noqa: F401
 from app.models import Base
 
 config = context.config
