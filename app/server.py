@@ -29,6 +29,9 @@ def run_server(host: str, port: int, workers: int) -> None:
             "threads": 4,
             "accesslog": "-",
             "timeout": 60,
+            # Longer than browsers' idle reuse, so a kept-alive connection is not
+            # closed by the server just as the client sends on it.
+            "keepalive": 75,
             "graceful_timeout": 10,
         }
     ).run()

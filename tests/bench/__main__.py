@@ -28,6 +28,7 @@ def main(names: list[str]) -> int:
     for name in names:
         print(f"\n=== {name} " + "=" * (60 - len(name)))
         started = time.perf_counter()
+        sys.argv = [f"bench_{name}"]  # each benchmark runs with its own defaults
         importlib.import_module(f"tests.bench.bench_{name}").main()
         timings.append((name, time.perf_counter() - started))
     print("\n=== summary " + "=" * 53)

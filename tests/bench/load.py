@@ -43,7 +43,11 @@ SERVER_ENV = {
     "OMNICOURSE_FEEDBACK_LIMIT": "1000000",
 }
 # Which request acknowledges which kind of write.
-WRITES = {"progress": "POST /api/progress", "attempts": "POST self-test", "feedback": "POST feedback"}
+WRITES = {
+    "progress": "POST /api/progress",
+    "attempts": "POST self-test",
+    "feedback": "POST feedback",
+}
 # A request in flight on the killed worker fails at once; later ones reach a live worker.
 KILL_GRACE_SECONDS = 5.0
 
@@ -66,12 +70,14 @@ class Request:
     milliseconds: float
     status: int
     error: str | None
+    port: int | None
 
 
 @dataclass
 class Kill:
     pid: int
     at: float
+    serving: int = 0  # sockets it had just opened: it was serving a request when killed
     replaced_by: list[int] = field(default_factory=list)
 
 
@@ -108,13 +114,21 @@ class LoadResult:
                 problems.append(f"no {kind} write was acknowledged: the run exercised nothing")
             lost = acknowledged - stored
             if lost:
-                problems.append(f"{lost.total()} acknowledged {kind} write(s) lost: {list(lost)[:3]}")
+                problems.append(
+                    f"{lost.total()} acknowledged {kind} write(s) lost: {list(lost)[:3]}"
+                )
             # Without a fault nothing may be stored that was not acknowledged; with
             # one, a request may be saved and then lose its answer with the worker.
             unanswered = len(self.failed(request_name))
             extra = (stored - acknowledged).total()
             if extra > unanswered:
-                problems.append(f"{extra} {kind} row(s) stored that no client sent")
+                problems.append(
+                    f"{extra} {kind} row(s) stored that no client saw acknowledged, "
+                    f"{unanswered} request(s) failed: {list(stored - acknowledged)[:3]}"
+                )
+        ports = {r.port for r in self.requests if not r.error}
+        if len(ports) < self.scenario.servers:
+            problems.append(f"only {len(ports)} of {self.scenario.servers} servers were used")
         if self.integrity not in (None, "ok"):
             problems.append(f"PRAGMA integrity_check: {self.integrity}")
         return problems
@@ -123,9 +137,7 @@ class LoadResult:
         kill, problems = self.kill, []
         if not kill.replaced_by:
             problems.append(f"gunicorn did not replace the killed worker {kill.pid}")
-        late = [
-            r for r in failed if r.status != 0 or r.started > kill.at + KILL_GRACE_SECONDS
-        ]
+        late = [r for r in failed if r.status != 0 or r.started > kill.at + KILL_GRACE_SECONDS]
         if late:
             problems.append(
                 f"{len(late)} request(s) failed other than in flight on the killed worker, "
@@ -138,7 +150,8 @@ class LoadResult:
 
     def latency_rows(self) -> list[str]:
         """Per request type: count, failures, p50, p95 and max in milliseconds."""
-        rows = [f"{'request':<24} {'count':>6} {'failed':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"]
+        heading = ((6, "count"), (6, "failed"), (8, "p50 ms"), (8, "p95 ms"), (8, "max ms"))
+        rows = [f"{'request':<24} " + " ".join(f"{h:>{width}}" for width, h in heading)]
         names = sorted({r.name for r in self.requests})
         for name in [*names, None]:
             chosen = [r for r in self.requests if name in (None, r.name)]
@@ -157,8 +170,7 @@ class LoadResult:
         )
         lines = [
             f"{s.name}: {s.users} users, {s.seconds} s, {s.database}, {s.servers} server(s) "
-            f"x {s.workers} workers"
-            + (", one worker SIGKILLed half-way" if s.kill_worker else ""),
+            f"x {s.workers} workers" + (", one worker SIGKILLed half-way" if s.kill_worker else ""),
             f"  {len(self.requests)} requests, {len(self.requests) / max(span, 1):.1f} req/s, "
             f"{len(self.failed())} failed, "
             f"{sum(r.status >= 500 for r in self.requests)} server errors",
@@ -174,7 +186,9 @@ class LoadResult:
             lines.append(f"  feedback skipped: {self.feedback_skipped}")
         if self.kill:
             lines.append(
-                f"  killed worker {self.kill.pid}; replaced by {self.kill.replaced_by or 'nothing'}"
+                f"  killed worker {self.kill.pid} "
+                + ("mid-request" if self.kill.serving else "between requests")
+                + f"; replaced by {self.kill.replaced_by or 'nothing'}"
             )
         if self.integrity is not None:
             lines.append(f"  PRAGMA integrity_check: {self.integrity}")
@@ -248,7 +262,8 @@ def _run_locust(
             if scenario.kill_worker:
                 started = Path(f"{report}.started")
                 _wait_for(started.exists, 60, "locust did not start")
-                time.sleep(max(0.0, float(started.read_text()) + scenario.seconds / 2 - time.time()))
+                halfway = float(started.read_text()) + scenario.seconds / 2
+                time.sleep(max(0.0, halfway - time.time()))
                 kill = kill_one_worker(victim_port, scenario.workers)
             process.wait(timeout=scenario.seconds + 120)
         finally:
@@ -259,12 +274,12 @@ def _run_locust(
 
 
 def kill_one_worker(port: int, workers: int) -> Kill:
-    """SIGKILL one gunicorn worker of the server on `port`; wait for its replacement."""
+    """SIGKILL a gunicorn worker of the server on `port`, mid-request if it can; await its heir."""
     master = psutil.Process(SERVERS[port].pid)
     before = {child.pid for child in master.children()}
-    victim = min(before)
+    victim, serving = _busy_worker(master, seconds=3.0) or (min(before), 0)
     os.kill(victim, signal.SIGKILL)
-    kill = Kill(pid=victim, at=time.time())
+    kill = Kill(pid=victim, at=time.time(), serving=serving)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         now = {child.pid for child in master.children() if child.status() != psutil.STATUS_ZOMBIE}
@@ -273,6 +288,28 @@ def kill_one_worker(port: int, workers: int) -> Kill:
             break
         time.sleep(0.1)
     return kill
+
+
+def _busy_worker(master: psutil.Process, seconds: float) -> tuple[int, int] | None:
+    """A worker that just opened a socket: it accepted a request, or connects to serve one."""
+    workers = master.children()
+    held = {worker.pid: _sockets_of(worker.pid) for worker in workers}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for worker in workers:
+            with contextlib.suppress(OSError):
+                # Socket numbers are never reused, and clients close after each request.
+                new = _sockets_of(worker.pid) - held[worker.pid]
+                if new:
+                    return worker.pid, len(new)
+        time.sleep(0.0002)
+    return None
+
+
+def _sockets_of(pid: int) -> set[str]:
+    folder = f"/proc/{pid}/fd"
+    links = (os.readlink(f"{folder}/{fd}") for fd in os.listdir(folder))
+    return {link[8:-1] for link in links if link.startswith("socket:[")}
 
 
 def _wait_for(condition, seconds: float, message: str) -> None:

@@ -1,4 +1,4 @@
-"""Simulated learners for the load test: tests/bench/load.py runs this file with `locust --headless`.
+"""Simulated learners for the load test, run by tests/bench/load.py with `locust --headless`.
 
 Each user is a guest browser with its own cookies. It reads the course home and
 module pages, reports sections opened and read and audio listened to
@@ -20,6 +20,7 @@ import re
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from locust import HttpUser, between, events, task
 
@@ -32,7 +33,7 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 LEARNER_COOKIE = "omnicourse_learner"
 
 # What the whole run saw, dumped to --report-file when locust quits.
-REQUESTS: list[list] = []  # [name, started (epoch s), milliseconds, status, error]
+REQUESTS: list[list] = []  # [name, started (epoch s), milliseconds, status, error, port]
 ACKNOWLEDGED: dict[str, list[list]] = {"progress": [], "attempts": [], "feedback": []}
 
 
@@ -46,10 +47,11 @@ def _options(parser) -> None:
 
 
 @events.request.add_listener
-def _record(name, response_time, response, exception, start_time=None, **_) -> None:
+def _record(name, response_time, response, exception, start_time=None, url="", **_) -> None:
     status = getattr(response, "status_code", 0) or 0
     error = None if exception is None else f"{type(exception).__name__}: {exception}"[:300]
-    REQUESTS.append([name, start_time or time.time(), response_time, status, error])
+    port = urlsplit(url or "").port
+    REQUESTS.append([name, start_time or time.time(), response_time, status, error, port])
 
 
 @events.test_start.add_listener
@@ -77,6 +79,10 @@ class Learner(HttpUser):
         # No sticky sessions: every request may go to another server, so the
         # servers must share all state through the database.
         self.hosts = itertools.cycle(random.sample(hosts, len(hosts)))
+        # A new connection for every request: reusing a kept-alive one races the
+        # server closing it after 2 idle seconds, a failure browsers hide by
+        # resending and that would blur which requests a killed worker dropped.
+        self.client.headers["Connection"] = "close"
         self.locale = random.choice(COURSE.locales)
         self.token: str | None = None
         self.home()
@@ -121,7 +127,7 @@ class Learner(HttpUser):
     def home(self) -> None:
         self.get(f"/{self.locale}/", "GET /<locale>/ (home)")
 
-    @task(5)
+    @task(4)
     def read_module(self) -> None:
         slug = random.choice(list(SOURCE_MODULES))
         self.get(f"/{self.locale}/modules/{slug}/", "GET module page")
@@ -172,7 +178,7 @@ class Learner(HttpUser):
             return sorted(question.correct_keys)
         return [random.choice(keys)]
 
-    @task(1)
+    @task(2)  # more than real learners send, so even a short run sends some
     def send_feedback(self) -> None:
         if self.environment.parsed_options.skip_feedback:
             return

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-
 # The `omnicourse serve` process behind each port running_server() yields (it is
 # gunicorn's master), for benchmarks that signal its worker processes.
 SERVERS: dict[int, subprocess.Popen] = {}
