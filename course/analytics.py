@@ -30,6 +30,8 @@ from course.model import Quiz
 
 UPPER_LOWER_SHARE = 0.27
 DISCRIMINATION_WARNING = 0.2
+# Facility outside these bounds: (almost) no one, or (almost) everyone, gets it right.
+FACILITY_TOO_HARD, FACILITY_TOO_EASY = 0.2, 0.95
 WEEK, MONTH = "week", "month"
 
 
@@ -94,7 +96,10 @@ class ItemStats:
     @property
     def needs_review(self) -> bool:
         """Everyone or no one gets it right, or it does not separate strong and weak learners."""
-        if self.facility is not None and (self.facility < 0.2 or self.facility > 0.95):
+        if (
+            self.facility is not None
+            and not FACILITY_TOO_HARD <= self.facility <= FACILITY_TOO_EASY
+        ):
             return True
         return self.discrimination is not None and self.discrimination < DISCRIMINATION_WARNING
 

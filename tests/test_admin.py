@@ -103,7 +103,7 @@ def test_every_admin_page_lets_in_instructors_and_admins_only(desk, role):
 
 
 def test_an_unknown_or_odd_feedback_number_is_a_404(desk):
-    app, number = desk
+    app, _ = desk
     client = signed_in(app, "admin")
     for path in ("999999", "0", "abc", "1.5", "9" * 30):
         assert client.get(f"/admin/feedback/{path}").status_code == 404, path
@@ -355,6 +355,7 @@ def test_the_detail_page_leads_back_to_the_filtered_list_only(app):
     client = signed_in(app, "admin")
     listing = client.get("/admin/feedback?locale=en").data.decode()
     assert f'href="/admin/feedback/{number}?back=/admin/feedback?locale%3Den"' in listing
+
     def back_link(back: str) -> str:
         page = client.get(f"/admin/feedback/{number}", query_string={"back": back})
         return re.search(r'<a href="([^"]*)">Back to the list', page.data.decode()).group(1)

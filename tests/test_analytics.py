@@ -1,4 +1,4 @@
-"""Analytics: the statistics on answer sets worked out by hand, and the numbers behind the charts."""
+"""Analytics: statistics on an answer set worked out by hand, and the numbers behind charts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from app.feedback_models import Feedback, SectionVote
 from app.models import Learner, Progress, QuizAttempt, SectionRead
@@ -339,11 +338,10 @@ def _read(learner_id: int, section: str, read: bool = True) -> SectionRead:
 def report_of(app, **filters):
     from app.admin.report import AnalyticsFilters, build_report
 
-    with app.test_request_context():
-        with app.extensions["db_sessionmaker"]() as session:
-            report = build_report(
-                session, app.extensions["course"], AnalyticsFilters(module="items", **filters)
-            )
+    with app.test_request_context(), app.extensions["db_sessionmaker"]() as session:
+        report = build_report(
+            session, app.extensions["course"], AnalyticsFilters(module="items", **filters)
+        )
     [module] = report.modules
     return report, module
 
@@ -401,8 +399,8 @@ def test_the_analytics_page_draws_the_numbers_and_tables(tmp_path, items_course)
     questions = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">Q(\d): .*?</tr>", section, re.S)
     assert questions == ["1", "2", "3", "4", "5"]
     rows = re.findall(
-        r'<th scope="row">Q\d: .*?<td>(\d+)</td>\s*<td>([\d%]+)</td>\s*<td>(-?[\d.]+)</td>\s*<td>\s*'
-        r"<strong>(\w)</strong>",
+        r'<th scope="row">Q\d: .*?<td>(\d+)</td>\s*<td>([\d%]+)</td>\s*'
+        r"<td>(-?[\d.]+)</td>\s*<td>\s*<strong>(\w)</strong>",
         section,
         re.S,
     )

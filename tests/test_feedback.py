@@ -330,3 +330,13 @@ def test_votes_are_rate_limited_too(app, client):
     refused = client.post(vote_url(a), json={"helpful": "no"}, headers=headers)
     assert refused.status_code == 429 and refused.json["error"] == "too-many"
     assert [v.helpful for v in stored(app, SectionVote)] == [True, True]
+
+
+def test_feedback_that_cannot_be_stored_is_handed_back_not_lost(app, client):
+    with app.extensions["db_engine"].begin() as connection:  # the database breaks
+        connection.exec_driver_sql("ALTER TABLE feedback RENAME TO feedback_away")
+    response = send_feedback(client, comment="Please keep what I wrote")
+    assert response.status_code == 503
+    html = response.data.decode()
+    assert "could not be saved just now" in html
+    assert "Please keep what I wrote" in html

@@ -54,6 +54,11 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "admin.feedback_note": ("instructor",),
     "admin.feedback_csv": ("instructor",),
     "admin.analytics": ("instructor",),
+    "auth.display_name": SIGNED_IN,
+    "certificates.module_certificate": SIGNED_IN,  # the learner's own, once earned
+    "certificates.course_certificate": SIGNED_IN,
+    "certificates.check": PUBLIC,
+    "certificates.verify": PUBLIC,
 }
 
 

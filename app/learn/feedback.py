@@ -7,6 +7,7 @@ static/js/feedback.js as JSON, with the token in the X-CSRFToken header.
 
 from __future__ import annotations
 
+import logging
 import math
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from app.db import get_session
@@ -34,6 +36,9 @@ from app.learn.feedback_forms import FeedbackForm, SectionVoteForm
 from app.learn.routes import resolve_module
 from app.models import utcnow
 from app.progress.store import current_learner_id
+from course import Module
+
+log = logging.getLogger(__name__)
 
 
 def _private(html: str, status: int = 200):
@@ -74,10 +79,19 @@ def feedback(slug: str):
             form.form_errors.append(_slow_down(wait))
             return _limited(_form_page(resolved, form), wait)
         if form.validate():
-            if not form.is_spam:  # a robot filled in the honeypot: thank it, store nothing
-                db.add(_new_feedback(form, resolved.module))
-            throttle.record(db, throttle.FEEDBACK)
-            db.commit()
+            try:
+                if not form.is_spam:  # a robot filled in the honeypot: thank it, store nothing
+                    db.add(_new_feedback(form, resolved.module))
+                throttle.record(db, throttle.FEEDBACK)
+                db.commit()
+            except SQLAlchemyError:
+                # Say so and keep the text in the form: feedback is never lost silently.
+                db.rollback()
+                log.exception("could not store feedback on %s", slug)
+                form.form_errors.append(
+                    _("Your feedback could not be saved just now. Please send it again.")
+                )
+                return _form_page(resolved, form, 503)
             return redirect(url_for("learn.feedback_thanks", slug=slug))
         status = 400
     return _form_page(resolved, form, status)
@@ -90,7 +104,7 @@ def _form_page(resolved, form: FeedbackForm, status: int = 200):
     return _private(page, status)
 
 
-def _new_feedback(form: FeedbackForm, module) -> Feedback:
+def _new_feedback(form: FeedbackForm, module: Module) -> Feedback:
     anonymous = "anonymous" not in form or form.anonymous.data
     signed_in = current_user.is_authenticated and not anonymous
     return Feedback(

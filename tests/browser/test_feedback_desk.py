@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 
 from app.feedback_models import Feedback, SectionVote
 from app.models import Learner, Progress, QuizAttempt
@@ -132,13 +133,17 @@ def test_thumbs_work_without_javascript(browser, desk):
     try:
         page.goto(f"{base}/pl/modules/{FIRST}/")
         section = page.locator("details.section").nth(2)
+        section_id = section.get_attribute("data-section")
         section.locator("summary").click()
         section.locator("a[data-vote=yes]").click()
         page.wait_for_url(lambda url: "/helpful" in url)
         assert page.locator("input[value=yes]").is_checked()
         page.locator("form.form [type=submit]").click()
-        page.wait_for_url(lambda url: url.endswith(f"#{section.get_attribute('data-section')}"))
-        assert (section.get_attribute("data-section"), True) in votes(app)
+        page.wait_for_url(lambda url: url.endswith(f"/pl/modules/{FIRST}/#{section_id}"))
+        with app.test_request_context(), force_locale("pl"):
+            thanks = gettext("Thank you for telling us.")
+        assert page.locator(".messages").inner_text() == thanks  # in the learner's language
+        assert (section_id, True) in votes(app)
     finally:
         context.close()
 
