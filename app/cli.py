@@ -46,9 +46,7 @@ def check() -> None:
     for error in errors:
         click.echo(str(error), err=True)
     if errors:
-        click.echo(
-            f"{len(errors)} problem(s) found; {modules} module file(s) are fine.", err=True
-        )
+        click.echo(f"{len(errors)} problem(s) found; {modules} module file(s) are fine.", err=True)
         sys.exit(1)
     click.echo(
         f"All content is valid: {modules} module file(s) in {len(course.locales)} locale(s)."
