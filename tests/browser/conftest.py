@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.bench.server import running_server
+from tests.databases import sqlite_url
 
 CHROMIUM = os.environ.get("OMNICOURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,9 +39,16 @@ def _playwright():
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """The real production server on a temporary instance, for the whole session."""
-    with running_server(workers=2, env={"OMNICOURSE_TTS_ENGINES": "recording,espeak"}) as port:
+def live_database(tmp_path_factory) -> str:
+    """The live server's database, so tests can add accounts to it."""
+    return sqlite_url(tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database) -> Iterator[str]:
+    """The real production server (audio and PDFs built on start), for the whole session."""
+    env = {"OMNICOURSE_TTS_ENGINES": "recording,espeak", "OMNICOURSE_DATABASE_URL": live_database}
+    with running_server(workers=2, env=env) as port:
         yield f"http://127.0.0.1:{port}"
 
 

@@ -21,6 +21,13 @@ PAGES = [
     "/{locale}/modules/{slug}/feedback",
     "/{locale}/modules/{slug}/feedback/thanks",
     "/{locale}/modules/{slug}/sections/" + FIRST_SECTION + "/helpful?answer=yes",
+    "/{locale}/modules/{slug}/sections/" + FIRST_SECTION + "/read",
+    "/{locale}/progress",
+    # Pages outside /<locale>/ speak the chosen language (the switcher sets it).
+    "/language/{locale}?next=/auth/login",
+    "/language/{locale}?next=/auth/register",
+    "/language/{locale}?next=/verify",
+    "/language/{locale}?next=/verify/NOT-A-REAL-CODE",
 ]  # the review desk's pages (they need an admin) are checked in test_feedback_desk.py
 
 
