@@ -53,3 +53,23 @@ def test_no_payload_ever_fires(page, hostile_server, path):
     page.wait_for_timeout(300)
     assert page.dialogs == []
     assert "Hostile <script>" in page.inner_text("body")  # shown as text, not run
+
+
+@pytest.mark.parametrize("payload", XSS_CORPUS[:6])
+def test_a_hostile_display_name_is_shown_as_text(page, live_server, payload):
+    from tests.learners import PASSWORD
+
+    email = f"name-{abs(hash(payload))}@example.org"
+    page.goto(f"{live_server}/auth/register")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.locator("form [type=submit]").last.click()
+    page.wait_for_url(lambda url: "/auth/register" not in url)
+    page.goto(f"{live_server}/auth/name")
+    page.locator("form input[type=text]").first.fill(payload)
+    page.locator("form [type=submit]").last.click()
+    page.goto(f"{live_server}/auth/account")
+    page.wait_for_timeout(300)
+    assert page.dialogs == []
+    assert payload[:20] in page.locator("main").inner_text()  # shown, as text
