@@ -43,6 +43,13 @@ def is_anonymous_request() -> bool:
     )
 
 
+def private_page(body: str | bytes, status: int = 200) -> Response:
+    """A page for one person only: never kept by any cache."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def shared_page(template: str, **context: object) -> Response:
     """Render `template` for everyone, or privately when the learner has a session."""
     if not is_anonymous_request():

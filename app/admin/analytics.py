@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from app.admin import bp, charts
 from app.admin.forms import AnalyticsFilterForm
 from app.admin.report import AnalyticsFilters, ModuleReport, build_report
-from app.admin.routes import filter_form, private
+from app.admin.routes import filter_form
+from app.caching import private_page
 from app.content import get_course
 from app.db import get_session
 from app.i18n import current_locale
@@ -147,7 +148,7 @@ def analytics():
                 questions_chart=_questions_chart(module_report),
             )
         )
-    return private(
+    return private_page(
         render_template(
             "admin/analytics.html",
             form=form,

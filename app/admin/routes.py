@@ -6,7 +6,6 @@ from flask import (
     Response,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -27,6 +26,7 @@ from app.admin.desk import (
     feedback_page,
 )
 from app.admin.forms import FeedbackFilterForm, NoteForm, StatusForm, status_names
+from app.caching import private_page
 from app.content import get_course
 from app.db import get_session
 from app.feedback_models import Feedback
@@ -35,12 +35,6 @@ from app.models import utcnow
 from course.locales import display_name
 
 LIST_PATH = "/admin/feedback"
-
-
-def private(html: str, status: int = 200) -> Response:
-    response = make_response(html, status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def module_titles() -> dict[str, str]:
@@ -109,7 +103,7 @@ def feedback_list():
     form = filter_form(FeedbackFilterForm)
     filters = feedback_filters(form)
     page = feedback_page(get_session(), filters, page_number())
-    return private(
+    return private_page(
         render_template(
             "admin/feedback_list.html",
             form=form,
@@ -134,7 +128,7 @@ def _feedback_or_404(feedback_id: str) -> Feedback:
 
 def _detail(feedback: Feedback, status_form=None, note_form=None, code: int = 200):
     status_form = status_form or StatusForm(formdata=None, status=feedback.status)
-    return private(
+    return private_page(
         render_template(
             "admin/feedback_detail.html",
             feedback=feedback,

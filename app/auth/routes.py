@@ -4,7 +4,7 @@ import math
 from functools import cache
 
 import sqlalchemy as sa
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
@@ -29,6 +29,7 @@ from app.auth.forms import (
     LogoutForm,
     RegisterForm,
 )
+from app.caching import private_page
 from app.db import get_session
 from app.i18n import current_locale
 from app.models import LoginFailure, User
@@ -42,9 +43,7 @@ def _unknown_user_hash() -> str:
 
 
 def _page(template: str, status: int = 200, **context):
-    response = make_response(render_template(template, **context), status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_page(render_template(template, **context), status)
 
 
 def _status(form) -> int:

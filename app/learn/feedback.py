@@ -16,7 +16,6 @@ from flask import (
     flash,
     g,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -29,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
+from app.caching import private_page
 from app.db import get_session
 from app.feedback_models import Feedback, SectionVote
 from app.learn import bp, throttle
@@ -39,12 +39,6 @@ from app.progress.store import current_learner_id
 from course import Module
 
 log = logging.getLogger(__name__)
-
-
-def _private(html: str, status: int = 200):
-    response = make_response(html, status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _slow_down(seconds: int) -> str:
@@ -101,7 +95,7 @@ def _form_page(resolved, form: FeedbackForm, status: int = 200):
     page = render_template(
         "feedback/form.html", form=form, resolved=resolved, module=resolved.module
     )
-    return _private(page, status)
+    return private_page(page, status)
 
 
 def _new_feedback(form: FeedbackForm, module: Module) -> Feedback:
@@ -127,7 +121,7 @@ def _new_feedback(form: FeedbackForm, module: Module) -> Feedback:
 def feedback_thanks(slug: str):
     resolved = resolve_module(slug)
     page = render_template("feedback/thanks.html", resolved=resolved, module=resolved.module)
-    return _private(page)
+    return private_page(page)
 
 
 @bp.route("/modules/<slug>/sections/<section_id>/helpful", methods=["GET", "POST"])
@@ -181,7 +175,7 @@ def _vote_page(resolved, section, form: SectionVoteForm, status: int = 200):
         form=form,
         previous=votes_of(current_learner_id(), resolved.module.slug).get(section.id),
     )
-    return _private(page, status)
+    return private_page(page, status)
 
 
 def _json(data: dict, status: int = 200):

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from flask import abort, flash, g, make_response, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from app.caching import private_page
 from app.content import get_course
+from app.learn.routes import resolve_module
 from app.progress import bp
 from app.progress.store import (
     SECTION_READ,
@@ -15,7 +17,7 @@ from app.progress.store import (
     progress_for,
     record_events,
 )
-from course import Resolved, grade
+from course import grade
 
 RECENT_ATTEMPTS = 10
 
@@ -24,26 +26,13 @@ class MarkReadForm(FlaskForm):
     """Only the CSRF token: the section is in the URL."""
 
 
-def _module(slug: str) -> Resolved:
-    resolved = get_course().resolve(g.locale, slug)
-    if resolved is None:
-        abort(404)
-    return resolved
-
-
-def _private(html: str, status: int = 200):
-    response = make_response(html, status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/progress")
 def page():
     course = get_course()
     learner_id = current_learner_id()
     progress = progress_for(learner_id, course)
     modules = [(r, progress[r.module.slug]) for r in course.modules_for(g.locale)]
-    return _private(
+    return private_page(
         render_template(
             "progress/page.html",
             modules=modules,
@@ -58,7 +47,7 @@ def page():
 @bp.route("/modules/<slug>/sections/<section_id>/read", methods=["GET", "POST"])
 def mark_read(slug: str, section_id: str):
     """Mark one section as read: the way to do it without JavaScript."""
-    resolved = _module(slug)
+    resolved = resolve_module(slug)
     section = resolved.module.section(section_id)
     if section is None:
         abort(404)
@@ -68,7 +57,7 @@ def mark_read(slug: str, section_id: str):
         flash(_("“%(title)s” is marked as read.", title=section.title), "success")
         return redirect(url_for("learn.module", slug=slug, _anchor=section_id))
     entry = progress_for(current_learner_id(), get_course())[slug]
-    return _private(
+    return private_page(
         render_template(
             "progress/mark_read.html",
             resolved=resolved,
@@ -88,7 +77,7 @@ def attempt(attempt_id: str):
     found = attempt_of(current_learner_id(), int(attempt_id))
     if found is None:
         abort(404)
-    resolved = _module(found.module_slug)
+    resolved = resolve_module(found.module_slug)
     module = resolved.module
     if module.quiz is None:
         abort(404)
@@ -97,7 +86,7 @@ def attempt(attempt_id: str):
     # Option keys and question ids are the same in every language, so an attempt
     # made in another one can be shown here; warn only if its text has changed.
     answered = course.modules.get(found.locale, {}).get(found.module_slug)
-    return _private(
+    return private_page(
         render_template(
             "progress/attempt.html",
             resolved=resolved,

@@ -6,10 +6,11 @@ import math
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, make_response, render_template
+from flask import current_app, render_template
 from flask_babel import format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.caching import private_page
 from app.content import get_course
 from app.roles import require_role
 from app.translate import bp
@@ -83,9 +84,7 @@ def status_page():
         no_diff_reasons=NO_DIFF_REASONS,
         coverage_percent=coverage_percent,
     )
-    response = make_response(page)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_page(page)
 
 
 def language_name(code: str) -> str:
