@@ -100,7 +100,7 @@ def load_course(content_dir: Path | str) -> Course:
     for locale in [source, *(code for code in locales if code != source)]:
         if locale in locales:
             _load_locale(course, locale)
-    course.version = _version(content_dir, course)
+    course.version = _version(course)
     for error in course.errors:
         log.warning("content problem: %s", error)
     return course
@@ -162,11 +162,14 @@ def _check_against_source(
         )
 
 
-def _version(content_dir: Path, course: Course) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(content_dir.rglob("*")):
-        if path.is_file() and path.suffix in {".md", ".yaml", ".mp3"}:
-            digest.update(str(path.relative_to(content_dir)).encode())
-            digest.update(str(path.stat().st_mtime_ns).encode() if path.suffix == ".mp3" else b"")
-            digest.update(path.read_bytes() if path.suffix != ".mp3" else b"")
+def _version(course: Course) -> str:
+    """A hash of everything pages show: settings, modules as loaded, and recordings."""
+    digest = hashlib.sha256((course.content_dir / "course.yaml").read_bytes())
+    for locale, modules in sorted(course.modules.items()):
+        for slug, module in sorted(modules.items()):
+            digest.update(f"{locale}/{slug}:{module.content_hash}\n".encode())
+    for path in sorted(course.content_dir.glob("*/audio/*")):  # recordings and sidecars
+        digest.update(
+            f"{path.relative_to(course.content_dir)}:{path.stat().st_mtime_ns}\n".encode()
+        )
     return digest.hexdigest()[:16]

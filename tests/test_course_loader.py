@@ -195,3 +195,15 @@ def test_importing_course_loads_no_flask():
 def test_content_error_formats_as_file_line_message(tmp_path):
     error = ContentError(tmp_path / "x.md", 7, "something is wrong")
     assert str(error) == f"{tmp_path / 'x.md'}:7: something is wrong"
+
+
+def test_course_version_changes_when_a_module_or_recording_changes(content):
+    path = content.module()
+    first = load_course(content.root).version
+    assert load_course(content.root).version == first
+    path.write_text(path.read_text().replace("Omnichannel joins up", "Omnichannel links"))
+    second = load_course(content.root).version
+    assert second != first
+    (content.root / "en" / "audio").mkdir()
+    (content.root / "en" / "audio" / "basics.mp3").write_bytes(b"ID3")
+    assert load_course(content.root).version != second
