@@ -59,11 +59,17 @@
       });
   }
 
+  // Events go one after another: a browser's first event sets its learner
+  // cookie, and the next must carry it, or it would start a second learner.
+  var queue = Promise.resolve();
+
   // Record an event once per page; resolve when it is stored.
   function record(kind, module, section) {
     var key = [kind, module, section || ""].join("|");
     if (!sent[key]) {
-      sent[key] = post({ event: kind, module: module, section: section || null }).catch(function (error) {
+      var send = function () { return post({ event: kind, module: module, section: section || null }); };
+      queue = queue.then(send, send);
+      sent[key] = queue.catch(function (error) {
         delete sent[key];
         throw error;
       });
