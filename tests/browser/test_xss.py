@@ -69,6 +69,7 @@ def test_a_hostile_display_name_is_shown_as_text(page, live_server, payload):
     page.goto(f"{live_server}/auth/name")
     page.locator("form input[type=text]").first.fill(payload)
     page.locator("form [type=submit]").last.click()
+    page.wait_for_url(lambda url: "/auth/name" not in url)  # the name is saved
     page.goto(f"{live_server}/auth/account")
     page.wait_for_timeout(300)
     assert page.dialogs == []
