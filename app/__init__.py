@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from app import caching, content, db, errors, extensions, i18n, security
 from app import config as app_config
+from app import content, db, errors, extensions, i18n, security, web
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 BLUEPRINTS = [
     "app.main",
     "app.learn",
+    "app.feedback",
     "app.auth",
     "app.progress",
     "app.api",
@@ -44,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = app_config.secret_key(instance)
 
     content.init_app(app)
-    caching.init_app(app)
+    web.init_app(app)
     extensions.init_app(app)
     db.init_app(app)
     i18n.init_app(app)

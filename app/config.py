@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from course.build import BuildSettings
+from course.pdf import PAGE_SIZES, PdfSettings
+from course.tts import parse_chain
+
+log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FONTS_CSS = PROJECT_ROOT / "static" / "css" / "fonts.css"  # @font-face rules of static/fonts
 
 
 def instance_path() -> Path:
@@ -20,10 +30,11 @@ def defaults(instance: Path) -> dict:
         "TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "DATABASE_URL": f"sqlite:///{instance / 'omnicourse.sqlite3'}",
         "TTS_ENGINES": "recording,gtts,espeak",
+        "PDF_PAGE_SIZE": "A4",
+        "PDF_FONTS_CSS": str(FONTS_CSS),
         "WORKERS": 4,
         "BUILD_ON_START": True,
         "PAGE_MAX_AGE": 300,
-        "STATIC_MAX_AGE": 365 * 24 * 3600,
         "SESSION_COOKIE_NAME": "omnicourse_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -43,3 +54,26 @@ def secret_key(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def pdf_settings(config: Mapping[str, Any]) -> PdfSettings:
+    """The PDFs' fonts, catalogues and paper from the app's settings."""
+    size = str(config.get("PDF_PAGE_SIZE") or "A4")
+    if size.lower() not in PAGE_SIZES:
+        log.warning("OMNICOURSE_PDF_PAGE_SIZE %r is not A4 or letter; using A4", size)
+        size = "A4"
+    translations = config.get("TRANSLATIONS_DIR")
+    return PdfSettings(
+        fonts_css=Path(config.get("PDF_FONTS_CSS") or FONTS_CSS),
+        translations_dir=Path(translations) if translations else None,
+        page_size=size,
+    )
+
+
+def build_settings(config: Mapping[str, Any]) -> BuildSettings:
+    """Everything `omnicourse build` needs; ValueError names a bad OMNICOURSE_TTS_ENGINES."""
+    try:
+        engines = parse_chain(str(config.get("TTS_ENGINES", "recording,gtts,espeak")))
+    except ValueError as error:
+        raise ValueError(f"OMNICOURSE_TTS_ENGINES: {error}") from None
+    return BuildSettings(pdf=pdf_settings(config), tts_engines=tuple(engines))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app, g
 
-from course import Course, load_course
+from course import Course, Resolved, load_course
 
 
 def init_app(app: Flask) -> None:
@@ -32,3 +32,11 @@ def load_cached(content_dir: str | Path) -> Course:
 @lru_cache(maxsize=8)
 def _load(root: Path, stamp: tuple) -> Course:
     return load_course(root)
+
+
+def resolve_module(slug: str) -> Resolved:
+    """The module `slug` in the request's locale (or its source as a fallback), else a 404."""
+    resolved = get_course().resolve(g.locale, slug)
+    if resolved is None:
+        abort(404)
+    return resolved

@@ -9,6 +9,8 @@ from pathlib import Path
 from flask import Flask, Response, current_app, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 
+from app.web import ONE_YEAR
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -52,10 +54,9 @@ def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
-        max_age = current_app.config["STATIC_MAX_AGE"]
-        response.headers["Cache-Control"] = f"public, max-age={max_age}, immutable"
+        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={ONE_YEAR}")
     return response
 
 

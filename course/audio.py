@@ -18,12 +18,11 @@ import json
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from course import audio_mp3
 from course.audio_recordings import Recording, check_recordings, find_recording
@@ -31,7 +30,7 @@ from course.build import Job
 from course.catalog import Course
 from course.markdown import speech_text
 from course.model import Module, Section
-from course.tts import RECORDING, Engine, EngineError, create_engine, parse_chain
+from course.tts import RECORDING, Engine, EngineError, create_engine
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +53,6 @@ class AudioFile:
     size: int
     recorded_by: str | None = None
     parts: tuple[tuple[str, str, float], ...] = ()  # module files: (part id, key, seconds)
-
-    @property
-    def is_recording(self) -> bool:
-        return self.engine == RECORDING
 
     @property
     def engines(self) -> tuple[str, ...]:
@@ -359,15 +354,9 @@ class _Builder:
             path.unlink(missing_ok=True)
 
 
-def plan_audio(course: Course, out_dir: Path, config: Mapping[str, Any]) -> list[Job]:
-    """Jobs that bring every module's and section's audio up to date, sections first."""
-    try:
-        names = parse_chain(config.get("TTS_ENGINES", "recording,gtts,espeak"))
-    except ValueError as error:
-        message = str(error)
+def plan_audio(course: Course, out_dir: Path, engines: Sequence[str]) -> list[Job]:
+    """Jobs that bring every module's and section's audio up to date, sections first.
 
-        def fail() -> None:
-            raise ValueError(message)
-
-        return [Job("audio: check OMNICOURSE_TTS_ENGINES", Path("TTS_ENGINES"), fail)]
-    return _Builder(course, Path(out_dir), _Chain(names)).plan()
+    `engines` is the chain in order, e.g. `parse_chain("recording,gtts,espeak")`.
+    """
+    return _Builder(course, Path(out_dir), _Chain(tuple(engines))).plan()

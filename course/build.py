@@ -10,19 +10,31 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from course.catalog import Course
 
+if TYPE_CHECKING:
+    from course.pdf import PdfSettings
+
 log = logging.getLogger(__name__)
 
+# Each kind's planner (imported when used: WeasyPrint is slow to load) and its settings.
 PLANNERS = {
-    "audio": "course.audio:plan_audio",
-    "pdf": "course.pdf:plan_pdfs",
+    "audio": ("course.audio:plan_audio", "tts_engines"),
+    "pdf": ("course.pdf:plan_pdfs", "pdf"),
 }
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """What the builds are made with: the PDFs' fonts and paper, the audio's engine chain."""
+
+    pdf: PdfSettings
+    tts_engines: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -40,15 +52,14 @@ class BuildReport:
     failed: list[str] = field(default_factory=list)
 
 
-def plan(
-    course: Course, out_dir: Path, kinds: Iterable[str], config: Mapping[str, Any]
-) -> list[Job]:
+def plan(course: Course, out_dir: Path, kinds: Iterable[str], settings: BuildSettings) -> list[Job]:
     """Every job needed to bring the requested kinds of artifact up to date."""
     jobs: list[Job] = []
     for kind in kinds:
-        module_name, _, function = PLANNERS[kind].partition(":")
+        where, setting = PLANNERS[kind]
+        module_name, _, function = where.partition(":")
         planner = getattr(importlib.import_module(module_name), function)
-        jobs.extend(planner(course, Path(out_dir) / kind, config))
+        jobs.extend(planner(course, Path(out_dir) / kind, getattr(settings, setting)))
     return jobs
 
 

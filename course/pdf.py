@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -38,8 +37,6 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = "1"  # bump when a change in this file alters the output
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PRINT_CSS = TEMPLATES / "pdf" / "print.css"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FONTS_CSS = PROJECT_ROOT / "static" / "css" / "fonts.css"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 MISSING_GLYPH = ".notdef glyph rendered"
 
@@ -49,24 +46,21 @@ MISSING_GLYPH = ".notdef glyph rendered"
 
 @dataclass(frozen=True)
 class PdfSettings:
-    """What every PDF is made with besides its content: catalogues, fonts, paper."""
+    """What every PDF is made with besides its content: fonts, catalogues, paper.
 
+    `fonts_css` is a stylesheet of @font-face rules whose fonts lie beside it
+    (or in a sibling folder); `translations_dir` holds gettext catalogues
+    (`<locale>/LC_MESSAGES/messages.mo`) for the labels; without one they are English.
+    """
+
+    fonts_css: Path
     translations_dir: Path | None = None
-    fonts_css: Path = DEFAULT_FONTS_CSS
     page_size: str = "A4"
 
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> PdfSettings:
-        size = str(config.get("PDF_PAGE_SIZE") or "A4")
-        if size.lower() not in PAGE_SIZES:
-            log.warning("PDF_PAGE_SIZE %r is not A4 or letter; using A4", size)
-            size = "A4"
-        translations = config.get("TRANSLATIONS_DIR")
-        return cls(
-            translations_dir=Path(translations) if translations else None,
-            fonts_css=Path(config.get("PDF_FONTS_CSS") or DEFAULT_FONTS_CSS),
-            page_size=PAGE_SIZES[size.lower()],
-        )
+    def __post_init__(self) -> None:
+        if self.page_size.lower() not in PAGE_SIZES:
+            raise ValueError(f"page size {self.page_size!r} is not A4 or letter")
+        object.__setattr__(self, "page_size", PAGE_SIZES[self.page_size.lower()])
 
     def catalogue(self, locale: str) -> Path | None:
         if self.translations_dir is None:
@@ -219,7 +213,7 @@ class ModulePdf:
 
 
 def module_pdf(
-    course: Course, locale: str, slug: str, out_dir: Path, config: Mapping[str, Any],
+    course: Course, locale: str, slug: str, out_dir: Path, settings: PdfSettings,
     answers: bool = False,
 ) -> ModulePdf | None:  # fmt: skip
     """The PDF of a module in a locale, or None if there is no such module (or answer key)."""
@@ -227,7 +221,6 @@ def module_pdf(
     if resolved is None or (answers and resolved.module.quiz is None):
         return None
     module = resolved.module
-    settings = PdfSettings.from_config(config)
     parts = [
         FORMAT_VERSION, module.content_hash, module.locale, locale, answers,
         course.title(locale), course.is_outdated(module), settings.fingerprint(locale),
@@ -245,13 +238,12 @@ def download_name(course: Course, target: ModulePdf) -> str:
     return f"{course_name}-{target.slug}-{target.locale}{suffix}.pdf"
 
 
-def build_module_pdf(course: Course, target: ModulePdf, config: Mapping[str, Any]) -> list[str]:
+def build_module_pdf(course: Course, target: ModulePdf, settings: PdfSettings) -> list[str]:
     """Write one module PDF and drop its older versions; return characters drawn as boxes."""
     resolved = course.resolve(target.locale, target.slug)
     if resolved is None:
         raise LookupError(f"no module '{target.slug}' in the course")
     module = resolved.module
-    settings = PdfSettings.from_config(config)
     html = render_html(
         "pdf/module.html",
         target.locale,
@@ -271,15 +263,15 @@ def build_module_pdf(course: Course, target: ModulePdf, config: Mapping[str, Any
     return missing
 
 
-def plan_pdfs(course: Course, out_dir: Path, config: Mapping[str, Any]) -> list[Job]:
+def plan_pdfs(course: Course, out_dir: Path, settings: PdfSettings) -> list[Job]:
     """Jobs that build missing or stale PDFs: each module in each locale, and its answer key."""
     jobs = []
     for locale in course.locales:
         for source in course.source_modules():
             for answers in (False, True):
-                target = module_pdf(course, locale, source.slug, out_dir, config, answers)
+                target = module_pdf(course, locale, source.slug, out_dir, settings, answers)
                 if target is not None and not target.path.is_file():
-                    run = partial(build_module_pdf, course, target, dict(config))
+                    run = partial(build_module_pdf, course, target, settings)
                     jobs.append(Job(label=target.label, source=target.source, run=run))
     return jobs
 
@@ -304,21 +296,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("slug")
     parser.add_argument("--answers", action="store_true", help="the answer-key variant")
     parser.add_argument("--translations", type=Path, help="folder of gettext catalogues")
-    parser.add_argument("--fonts-css", type=Path, help="stylesheet with the @font-face rules")
-    parser.add_argument("--page-size", default="A4", help="A4 or letter")
+    parser.add_argument(
+        "--fonts-css", type=Path, required=True, help="stylesheet with the @font-face rules"
+    )
+    parser.add_argument("--page-size", default="A4", choices=["A4", "letter"])
     arguments = parser.parse_args(argv)
-    config = {
-        "TRANSLATIONS_DIR": arguments.translations,
-        "PDF_FONTS_CSS": arguments.fonts_css,
-        "PDF_PAGE_SIZE": arguments.page_size,
-    }
+    settings = PdfSettings(arguments.fonts_css, arguments.translations, arguments.page_size)
     course = load_course(arguments.content_dir)
     target = module_pdf(
-        course, arguments.locale, arguments.slug, arguments.out_dir, config, arguments.answers
+        course, arguments.locale, arguments.slug, arguments.out_dir, settings, arguments.answers
     )
     if target is None:
         parser.error(f"no module '{arguments.slug}' in locale '{arguments.locale}'")
-    build_module_pdf(course, target, config)
+    build_module_pdf(course, target, settings)
     print(target.path)
     return 0
 

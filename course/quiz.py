@@ -14,6 +14,7 @@ from pathlib import Path
 from course.errors import ContentError
 from course.markdown import render, render_inline, split_heading
 from course.model import QUESTION_KINDS, Option, Question, Quiz
+from course.progress import passes, score_ratio
 
 QUESTION_HEADING = re.compile(r"^###\s+(?P<text>.+)$")
 OPTION = re.compile(r"^[-*]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.+)$")
@@ -145,11 +146,11 @@ class QuizResult:
 
     @property
     def ratio(self) -> float:
-        return self.score / self.total if self.total else 0.0
+        return score_ratio(self.score, self.total)
 
     @property
     def passed(self) -> bool:
-        return self.ratio >= self.pass_threshold
+        return passes(self.ratio, self.pass_threshold)
 
     def answers(self) -> dict[str, list[str]]:
         """The chosen option keys per question, in a form fit for storage."""

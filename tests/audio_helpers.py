@@ -10,6 +10,7 @@ from pathlib import Path
 import lameenc
 import mutagen.mp3
 
+from app.config import build_settings
 from course import load_course
 from course.audio import Manifest
 from course.build import BuildReport, plan, run
@@ -21,12 +22,14 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 def build_audio(content_dir: Path, instance: Path, **config: object) -> BuildReport:
     """Plan and run the audio build of `content_dir` into `instance`/build/audio."""
     course = load_course(content_dir)
-    return run(plan(course, instance / "build", ["audio"], {**OFFLINE, **config}))
+    settings = build_settings({**OFFLINE, **config})
+    return run(plan(course, instance / "build", ["audio"], settings))
 
 
 def planned(content_dir: Path, instance: Path, **config: object) -> list[str]:
     course = load_course(content_dir)
-    return [job.label for job in plan(course, instance / "build", ["audio"], {**OFFLINE, **config})]
+    settings = build_settings({**OFFLINE, **config})
+    return [job.label for job in plan(course, instance / "build", ["audio"], settings)]
 
 
 def manifest(instance: Path) -> Manifest:

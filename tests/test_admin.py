@@ -11,8 +11,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from app.feedback_models import Feedback, FeedbackAudit
-from app.models import ROLES
+from app.models import ROLES, Feedback, FeedbackAudit
 from tests.conftest import csrf_token, make_app
 from tests.learners import add_user, api_token, login
 from tests.test_feedback import SLUG, XSS, send_feedback, stored

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.feedback_models import Feedback, SectionVote
-from app.models import Learner, Progress, QuizAttempt, SectionRead
+from app.models import Feedback, Learner, Progress, QuizAttempt, SectionRead, SectionVote
 from course import load_course
 from course.analytics import (
     Journey,

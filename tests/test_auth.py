@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from app.models import Learner, LoginFailure, Progress, QuizAttempt, SectionRead, User
+from app.models import Learner, Progress, QuizAttempt, RateLimitHit, SectionRead, User
 from tests.conftest import csrf_token, make_app
 from tests.learners import PASSWORD, add_user, login, logout, post_event, register
 
@@ -239,7 +239,7 @@ def test_failed_logins_are_limited_across_worker_processes(tmp_path, database_ur
     # Once the failures are older than the window, the right password works again.
     with worker_a.extensions["db_sessionmaker"]() as session:
         session.execute(
-            sa.update(LoginFailure).values(created_at=LoginFailure.created_at - timedelta(hours=1))
+            sa.update(RateLimitHit).values(created_at=RateLimitHit.created_at - timedelta(hours=1))
         )
         session.commit()
     assert login(a, "ada@example.com").status_code == 302
@@ -250,7 +250,7 @@ def test_a_successful_login_clears_the_failures_of_that_client(app, client):
     login(client, "ada@example.com", "guess")
     login(client, "ada@example.com")
     with app.extensions["db_sessionmaker"]() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(RateLimitHit)) == 0
 
 
 def test_login_without_a_csrf_token_is_refused_kindly(app, client):

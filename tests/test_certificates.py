@@ -16,10 +16,9 @@ import sqlalchemy as sa
 from babel.dates import format_date
 
 from app.certificates.issue import issue, progress_of
-from app.certificates.models import WHOLE_COURSE, Certificate
-from app.config import PROJECT_ROOT
+from app.config import FONTS_CSS, PROJECT_ROOT
 from app.db import upgrade
-from app.models import QuizAttempt, SectionRead, User
+from app.models import WHOLE_COURSE, Certificate, QuizAttempt, SectionRead, User
 from course.certificate import (
     CertificateText,
     format_code,
@@ -376,7 +375,7 @@ def test_codes_are_random_and_read_back_as_typed():
 
 def test_certificates_made_at_once_by_several_threads_each_carry_their_own_name():
     """The server's worker threads may make certificates at the same moment."""
-    settings = PdfSettings(translations_dir=PROJECT_ROOT / "translations")
+    settings = PdfSettings(FONTS_CSS, translations_dir=PROJECT_ROOT / "translations")
     names = [f"Learner number {n}" for n in range(6)]
     made: dict[str, bytes] = {}
     start = threading.Barrier(len(names))

@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from app.cli.db import db as db_command
 from app.db import make_engine, pending_migrations, upgrade
-from app.db_cli import db as db_command
 from app.models import Base, User
 from tests.bench.server import running_server
 from tests.conftest import make_app
 from tests.databases import sqlite_url
 
-TABLES = {"users", "learners", "progress", "section_reads", "quiz_attempts", "login_failures"}
+TABLES = {"users", "learners", "progress", "section_reads", "quiz_attempts", "rate_limit_hits"}
 
 
 def test_migrations_create_every_table_and_match_the_models(tmp_path, database_url):

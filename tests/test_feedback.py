@@ -7,8 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.feedback_models import Feedback, FormSubmission, SectionVote
-from app.models import User
+from app.models import Feedback, RateLimitHit, SectionVote, User
 from tests.conftest import csrf_token, make_app
 from tests.learners import add_user, api_token, counting_queries, login
 
@@ -216,7 +215,7 @@ def test_the_rate_limit_holds_across_worker_processes(tmp_path, database_url):
     assert len(stored(worker_a)) == 3
     # Another client is not affected, and the table keeps no network addresses.
     assert send_feedback(b, comment="someone else", address="10.0.0.9").status_code == 302
-    clients = {row.client for row in stored(worker_a, FormSubmission)}
+    clients = {row.client for row in stored(worker_a, RateLimitHit)}
     assert len(clients) == 2 and not any("127.0.0.1" in c or "10.0.0.9" in c for c in clients)
 
 
@@ -225,7 +224,7 @@ def test_the_limit_is_over_when_the_window_has_passed(app, client):
     assert send_feedback(client).status_code == 302
     assert send_feedback(client).status_code == 429
     with app.extensions["db_sessionmaker"]() as session:
-        for row in session.scalars(sa.select(FormSubmission)):
+        for row in session.scalars(sa.select(RateLimitHit)):
             row.created_at = row.created_at.replace(year=row.created_at.year - 1)
         session.commit()
     assert send_feedback(client).status_code == 302

@@ -13,8 +13,8 @@ from babel.messages.pofile import write_po
 from babel.support import Translations
 
 from app.cli import check
+from app.cli.i18n import i18n
 from app.config import PROJECT_ROOT
-from app.i18n_cli import i18n
 from course import load_course
 from course.loader import git_blob_hash
 from course.translation import catalogue_coverage, check_catalogues

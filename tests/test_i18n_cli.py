@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from app.cli import check
-from app.i18n_cli import MAPPING, i18n
+from app.cli.i18n import MAPPING, i18n
 from course import load_course
 from course.catalog import MISSING
 from tests.conftest import make_app

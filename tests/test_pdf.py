@@ -12,7 +12,7 @@ import pypdf
 import pytest
 from babel.support import Translations
 
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, pdf_settings
 from course import load_course
 from course.build import run
 from course.pdf import plan_pdfs
@@ -92,7 +92,7 @@ def built(tmp_path_factory) -> tuple[Path, list[str]]:
     missing = MissingGlyphs()
     logging.getLogger("course.pdf").addHandler(missing)
     try:
-        report = run(plan_pdfs(COURSE, out_dir, CONFIG))
+        report = run(plan_pdfs(COURSE, out_dir, pdf_settings(CONFIG)))
     finally:
         logging.getLogger("course.pdf").removeHandler(missing)
     assert not report.failed

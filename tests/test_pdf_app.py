@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.config import pdf_settings
 from app.content import get_course
 from course.build import run
 from course.pdf import module_pdf, plan_pdfs
@@ -25,13 +26,13 @@ def site(tmp_path, content):
 def target(app, slug: str = "basics", locale: str = "en", answers: bool = False):
     with app.app_context():
         out_dir = Path(app.instance_path) / "build" / "pdf"
-        return module_pdf(get_course(), locale, slug, out_dir, app.config, answers)
+        return module_pdf(get_course(), locale, slug, out_dir, pdf_settings(app.config), answers)
 
 
 def build_all(app) -> None:
     with app.app_context():
         out_dir = Path(app.instance_path) / "build" / "pdf"
-        assert not run(plan_pdfs(get_course(), out_dir, app.config)).failed
+        assert not run(plan_pdfs(get_course(), out_dir, pdf_settings(app.config))).failed
 
 
 def wait_for(path: Path, seconds: float = 120) -> None:

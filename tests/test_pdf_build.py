@@ -12,6 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
 from app.cli import build
+from app.config import FONTS_CSS, pdf_settings
 from course import load_course
 from course.build import run
 from course.pdf import module_pdf, plan_pdfs
@@ -20,7 +21,10 @@ from tests.test_pdf import embedded_fonts, pdf_text, squeeze
 
 
 def labels(course_root: Path, config: dict) -> list[str]:
-    return sorted(job.label for job in plan_pdfs(load_course(course_root), config["OUT"], config))
+    return sorted(
+        job.label
+        for job in plan_pdfs(load_course(course_root), config["OUT"], pdf_settings(config))
+    )
 
 
 def test_only_what_changed_is_rebuilt(tmp_path, content):
@@ -34,7 +38,7 @@ def test_only_what_changed_is_rebuilt(tmp_path, content):
         "en/advanced-answers.pdf", "en/advanced.pdf", "en/basics-answers.pdf", "en/basics.pdf",
         "pl/advanced-answers.pdf", "pl/advanced.pdf", "pl/basics-answers.pdf", "pl/basics.pdf",
     ]  # fmt: skip
-    assert not run(plan_pdfs(load_course(content.root), config["OUT"], config)).failed
+    assert not run(plan_pdfs(load_course(content.root), config["OUT"], pdf_settings(config))).failed
     assert labels(content.root, config) == []
 
     other.write_text(other.read_text(encoding="utf-8"), encoding="utf-8")  # touched, same text
@@ -44,7 +48,7 @@ def test_only_what_changed_is_rebuilt(tmp_path, content):
     assert labels(content.root, config) == [
         "en/advanced-answers.pdf", "en/advanced.pdf", "pl/advanced-answers.pdf", "pl/advanced.pdf",
     ]  # fmt: skip
-    run(plan_pdfs(load_course(content.root), config["OUT"], config))
+    run(plan_pdfs(load_course(content.root), config["OUT"], pdf_settings(config)))
     learner_copies = [
         p for p in (config["OUT"] / "en").glob("advanced.*.pdf") if ".answers." not in p.name
     ]
@@ -56,8 +60,10 @@ def test_only_what_changed_is_rebuilt(tmp_path, content):
     with (translations / "pl" / "LC_MESSAGES" / "messages.mo").open("wb") as file:
         write_mo(file, catalog)
     assert all(label.startswith("pl/") for label in labels(content.root, config))
-    run(plan_pdfs(load_course(content.root), config["OUT"], config))
-    target = module_pdf(load_course(content.root), "pl", "basics", config["OUT"], config)
+    run(plan_pdfs(load_course(content.root), config["OUT"], pdf_settings(config)))
+    target = module_pdf(
+        load_course(content.root), "pl", "basics", config["OUT"], pdf_settings(config)
+    )
     assert squeeze("Efekty uczenia się") in pdf_text(target.path)
 
 
@@ -65,8 +71,8 @@ def test_a_missing_translation_is_printed_in_the_source_language_with_a_notice(t
     content.module(slug="basics", title="Basics of omnichannel")
     (content.root / "pl").mkdir()
     course = load_course(content.root)
-    run(plan_pdfs(course, tmp_path, {}))
-    path = module_pdf(course, "pl", "basics", tmp_path, {}).path
+    run(plan_pdfs(course, tmp_path, pdf_settings({})))
+    path = module_pdf(course, "pl", "basics", tmp_path, pdf_settings({})).path
     text = pdf_text(path)
     assert squeeze("Basics of omnichannel") in text
     assert squeeze("This module is not yet available in your language.") in text
@@ -78,10 +84,10 @@ def test_a_failing_module_is_reported_with_its_file_and_the_others_are_built(tmp
     broken = content.module(slug="advanced", order=2, title="Advanced")
     course = load_course(content.root)
     out = tmp_path / "out"
-    blocked = module_pdf(course, "en", "advanced", out, {})
+    blocked = module_pdf(course, "en", "advanced", out, pdf_settings({}))
     blocked.path.mkdir(parents=True)  # a folder where the PDF must go: writing it fails
 
-    report = run(plan_pdfs(course, out, {}))
+    report = run(plan_pdfs(course, out, pdf_settings({})))
 
     assert len(report.failed) == 1
     assert report.failed[0].startswith(f"{broken}: en/advanced.pdf: ")
@@ -90,7 +96,7 @@ def test_a_failing_module_is_reported_with_its_file_and_the_others_are_built(tmp
         "en/basics-answers.pdf",
         "en/basics.pdf",
     ]
-    assert module_pdf(course, "en", "basics", out, {}).path.is_file()
+    assert module_pdf(course, "en", "basics", out, pdf_settings({})).path.is_file()
     assert list(out.rglob("*.tmp")) == []  # no half-written file left behind
 
 
@@ -100,8 +106,8 @@ def test_paper_is_a4_by_default_and_letter_on_request(tmp_path, content):
     sizes = {}
     for paper in ("A4", "letter"):
         config = {"PDF_PAGE_SIZE": paper}
-        run(plan_pdfs(course, tmp_path, config))
-        path = module_pdf(course, "en", "basics", tmp_path, config).path
+        run(plan_pdfs(course, tmp_path, pdf_settings(config)))
+        path = module_pdf(course, "en", "basics", tmp_path, pdf_settings(config)).path
         box = pypdf.PdfReader(path).pages[0].mediabox
         sizes[paper] = (round(float(box.width)), round(float(box.height)))
     assert sizes == {"A4": (595, 842), "letter": (612, 792)}
@@ -126,6 +132,8 @@ def test_pdfs_need_no_system_fonts(tmp_path):
             str(tmp_path),
             locale,
             "principles",
+            "--fonts-css",
+            str(FONTS_CSS),
         ]
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stderr
@@ -152,7 +160,9 @@ def test_build_command_names_the_module_file_of_a_failed_pdf_and_exits_1(tmp_pat
     path = content.module(slug="basics")
     app = make_app(tmp_path, content.root)
     out = Path(app.instance_path) / "build" / "pdf"
-    module_pdf(load_course(content.root), "en", "basics", out, app.config).path.mkdir(parents=True)
+    module_pdf(load_course(content.root), "en", "basics", out, pdf_settings(app.config)).path.mkdir(
+        parents=True
+    )
     result = app.test_cli_runner().invoke(build, ["--pdf"])
     assert result.exit_code == 1
     assert f"failed: {path}: en/basics.pdf" in result.output

@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Blueprint
 
-from app.db_cli import db as db_command
+from app.cli.db import db as db_command
+from app.cli.users import users as users_command
 from app.models import ROLES, User
 from app.roles import require_role, role_required
-from app.users_cli import users as users_command
 from tests.conftest import make_app
 from tests.learners import PASSWORD, add_user, api_token, login
 
@@ -31,7 +31,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "learn.section_audio": PUBLIC,
     "learn.pdf": PUBLIC,
     "learn.pdf_answers": ("instructor",),
-    "learn.feedback": PUBLIC,
+    "feedback.form": PUBLIC,
     "auth.register": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
@@ -45,8 +45,8 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "api.token": PUBLIC,
     "api.post_progress": PUBLIC,
     "translate.status": ("translator",),
-    "learn.feedback_thanks": PUBLIC,
-    "learn.section_vote": PUBLIC,
+    "feedback.thanks": PUBLIC,
+    "feedback.section_vote": PUBLIC,
     "admin.index": ("instructor",),
     "admin.feedback_list": ("instructor",),
     "admin.feedback_detail": ("instructor",),

@@ -10,7 +10,7 @@ import pytest
 
 from app.auth.accounts import find_user
 from app.db import get_session
-from app.translate.routes import status_page
+from app.translate.routes import status
 from course import load_course
 from course.translation import (
     NO_GIT,
@@ -31,7 +31,7 @@ NEW_LINE = "Omnichannel joins up every channel, online and offline."
 def render(app, accept_language: str = "en") -> str:
     """The page as a translator would see it (the route's guard is tested separately)."""
     with app.test_request_context("/translate/", headers={"Accept-Language": accept_language}):
-        response = status_page()
+        response = status()
         assert response.headers["Cache-Control"] == "private, no-store"
         return response.get_data(as_text=True)
 

@@ -14,10 +14,11 @@ from app.admin import bp, charts
 from app.admin.forms import AnalyticsFilterForm
 from app.admin.report import AnalyticsFilters, ModuleReport, build_report
 from app.admin.routes import filter_form
-from app.caching import private_page
 from app.content import get_course
 from app.db import get_session
 from app.i18n import current_locale
+from app.models import RATING_SCALE
+from app.web import private_page
 from course import Module
 from course.analytics import DISCRIMINATION_WARNING, WEEK
 from course.locales import display_name
@@ -73,7 +74,8 @@ def _ratings_chart(report: ModuleReport, period: str) -> tuple[charts.Chart | No
     for locale, points in report.ratings_by_locale.items():
         by_start = {p.start: p.mean for p in points}
         series.append((display_name(locale), [by_start.get(start) for start in starts]))
-    chart = charts.line_chart(labels, series, 1, 5, [1, 2, 3, 4, 5], lambda t: f"{t:g}")
+    low, high = RATING_SCALE[0], RATING_SCALE[-1]
+    chart = charts.line_chart(labels, series, low, high, list(RATING_SCALE), lambda t: f"{t:g}")
     return chart, labels
 
 

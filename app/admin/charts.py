@@ -86,9 +86,6 @@ class Chart:
     zones: list[tuple[float, float, float, float]] = field(default_factory=list)
     row_labels: list[Text] = field(default_factory=list)
 
-    def x_at(self, share: float) -> float:
-        return self.left + share * (self.right - self.left)
-
     def y_at(self, share: float) -> float:
         return self.bottom - share * (self.bottom - self.top)
 

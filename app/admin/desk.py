@@ -12,8 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.feedback_models import AUDIT_NOTE, AUDIT_STATUS, Feedback, FeedbackAudit
-from app.models import User, utcnow
+from app.models import AUDIT_NOTE, AUDIT_STATUS, Feedback, FeedbackAudit, User, utcnow
 
 PER_PAGE = 25
 # Spreadsheets run a cell that starts with one of these as a formula (full-width

@@ -6,12 +6,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SearchField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, SearchField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.feedback_models import TEXT_MAX
-from app.learn.feedback_forms import clean_text
+from app.forms import clean_text, text_area
 
 SEARCH_MAX = 200
 
@@ -90,13 +89,5 @@ class StatusForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(
-        _l("Internal note"),
-        validators=[
-            DataRequired(message=_l("Write the note first.")),
-            Length(max=TEXT_MAX, message=_l("Use at most %(max)d characters.", max=TEXT_MAX)),
-        ],
-        filters=[clean_text],
-        render_kw={"rows": 4, "maxlength": TEXT_MAX},
-    )
+    note = text_area(_l("Internal note"), DataRequired(message=_l("Write the note first.")), rows=4)
     submit = SubmitField(_l("Add the note"))

@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.admin.desk import date_range
-from app.feedback_models import Feedback, SectionVote
-from app.models import Progress, QuizAttempt, SectionRead
+from app.models import Feedback, Progress, QuizAttempt, SectionRead, SectionVote
 from course import Course, Module
 from course.analytics import (
     Bin,
@@ -30,6 +29,7 @@ from course.analytics import (
     ratings_over_time,
     score_distribution,
 )
+from course.progress import quiz_passed
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _journeys(
         read_all = set(db.scalars(statement))
     else:
         read_all = learners
-    best: dict[int, float] = {}
+    best: dict[int, float] = {}  # learner -> best score ratio
     if module.quiz is not None:
         ratio = sa.cast(QuizAttempt.score, sa.Float) / QuizAttempt.total
         statement = (
@@ -194,7 +194,7 @@ def _journeys(
             attempted = passed = learner in read_all
         else:
             attempted = learner in best
-            passed = attempted and best[learner] >= pass_threshold
+            passed = quiz_passed(module, best.get(learner), pass_threshold)
         journeys.append(Journey(True, learner in read_all, attempted, passed))
     return journeys
 

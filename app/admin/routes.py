@@ -26,12 +26,11 @@ from app.admin.desk import (
     feedback_page,
 )
 from app.admin.forms import FeedbackFilterForm, NoteForm, StatusForm, status_names
-from app.caching import private_page
 from app.content import get_course
 from app.db import get_session
-from app.feedback_models import Feedback
 from app.i18n import current_locale
-from app.models import utcnow
+from app.models import RATING_SCALE, Feedback, utcnow
+from app.web import private_page
 from course.locales import display_name
 
 LIST_PATH = "/admin/feedback"
@@ -54,7 +53,7 @@ def filter_form(form_class):
     form.module.choices = every + [SelectChoice(*item) for item in module_titles().items()]
     form.locale.choices = every + [SelectChoice(*item) for item in locale_choices()]
     if "rating" in form:
-        form.rating.choices = every + [SelectChoice(str(n)) for n in range(1, 6)]
+        form.rating.choices = every + [SelectChoice(str(n)) for n in RATING_SCALE]
     if "status" in form:
         form.status.choices = every + [
             SelectChoice(key, name) for key, name in status_names().items()
@@ -116,11 +115,8 @@ def feedback_list():
     )
 
 
-def _feedback_or_404(feedback_id: str) -> Feedback:
-    # A string in the URL, checked here, so any odd value is a plain 404.
-    if not (feedback_id.isascii() and feedback_id.isdigit() and len(feedback_id) <= 18):
-        abort(404)
-    feedback = get_session().get(Feedback, int(feedback_id))
+def _feedback_or_404(feedback_id: int) -> Feedback:
+    feedback = get_session().get(Feedback, feedback_id)
     if feedback is None:
         abort(404)
     return feedback
@@ -147,13 +143,13 @@ def _content_changed(feedback: Feedback) -> bool:
     return resolved is not None and resolved.module.content_hash != feedback.content_hash
 
 
-@bp.get("/feedback/<feedback_id>")
-def feedback_detail(feedback_id: str):
+@bp.get("/feedback/<id:feedback_id>")
+def feedback_detail(feedback_id: int):
     return _detail(_feedback_or_404(feedback_id))
 
 
-@bp.post("/feedback/<feedback_id>/status")
-def feedback_status(feedback_id: str):
+@bp.post("/feedback/<id:feedback_id>/status")
+def feedback_status(feedback_id: int):
     feedback = _feedback_or_404(feedback_id)
     form = StatusForm()
     if not form.validate_on_submit():
@@ -166,8 +162,8 @@ def feedback_status(feedback_id: str):
     return redirect(_detail_url(feedback.id))
 
 
-@bp.post("/feedback/<feedback_id>/notes")
-def feedback_note(feedback_id: str):
+@bp.post("/feedback/<id:feedback_id>/notes")
+def feedback_note(feedback_id: int):
     feedback = _feedback_or_404(feedback_id)
     form = NoteForm()
     if not form.validate_on_submit():

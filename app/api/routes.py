@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from flask import jsonify, request
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -13,17 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.api import bp
-from app.caching import is_anonymous_request
 from app.content import get_course
 from app.db import get_session
-from app.progress.store import (
-    AUDIO_LISTENED,
-    EVENTS,
-    Event,
-    current_learner_id,
-    progress_for,
-    record_events,
-)
+from app.progress.learners import current_learner_id, ensure_current_learner
+from app.progress.store import AUDIO_LISTENED, EVENTS, Event, progress_for, record_events
+from app.web import is_anonymous_request, json_response
+from course.progress import ModuleProgress, Score
 
 MAX_BODY_BYTES = 8 * 1024
 MAX_EVENTS = 50
@@ -37,22 +33,15 @@ class ApiError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
-def _json(data: dict[str, Any], status: int = 200):
-    response = jsonify(data)
-    response.status_code = status
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    return _json({"error": error.code, "message": error.message}, error.status)
+    return json_response({"error": error.code, "message": error.message}, error.status)
 
 
 @bp.errorhandler(CSRFError)
 def _csrf_error(error: CSRFError):
     message = _("The security token is missing or has expired. Reload the page and try again.")
-    return _json({"error": "csrf", "message": message}, 400)
+    return json_response({"error": "csrf", "message": message}, 400)
 
 
 @bp.errorhandler(HTTPException)
@@ -61,8 +50,8 @@ def _http_error(error: HTTPException):
     if status == 413:  # over MAX_CONTENT_LENGTH, refused before the view could
         return _api_error(_too_large())
     if status == 401:
-        return _json({"error": "unauthorized", "message": _("Please log in.")}, 401)
-    return _json({"error": "http", "message": error.name}, status)
+        return json_response({"error": "unauthorized", "message": _("Please log in.")}, 401)
+    return json_response({"error": "http", "message": error.name}, status)
 
 
 @bp.get("/progress")
@@ -75,36 +64,81 @@ def get_progress():
         "authenticated": current_user.is_authenticated,
         "pass_threshold": course.pass_threshold,
         "modules": {
-            slug: entry.to_json() for slug, entry in progress_for(learner_id, course).items()
+            slug: _module_json(entry) for slug, entry in progress_for(learner_id, course).items()
         },
     }
     if not is_anonymous_request():
         data["csrf_token"] = generate_csrf()  # the session exists: no new cookie for this
-    return _json(data)
+    return json_response(data)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def _score_json(score: Score | None) -> dict[str, Any] | None:
+    if score is None:
+        return None
+    return {
+        "score": score.score,
+        "total": score.total,
+        "percent": score.percent,
+        "submitted_at": _iso(score.submitted_at),
+    }
+
+
+def _module_json(entry: ModuleProgress) -> dict[str, Any]:
+    """One module's progress as the README's Progress API documents it."""
+    quiz = entry.quiz
+    return {
+        "sections": {
+            s.id: {
+                "opened": s.id in entry.opened,
+                "read": s.id in entry.read,
+                "audio": s.id in entry.listened,
+            }
+            for s in entry.module.sections
+        },
+        "sections_read": entry.sections_read,
+        "sections_total": entry.sections_total,
+        "audio_listened": entry.audio_listened,
+        "next_section": entry.next_section,
+        "last_section": entry.last_section,
+        "quiz": None
+        if entry.module.quiz is None
+        else {
+            "attempts": quiz.attempts,
+            "best": _score_json(quiz.best),
+            "last": _score_json(quiz.last),
+            "passed": entry.quiz_passed,
+        },
+        "completed": entry.completed,
+        "updated_at": _iso(entry.updated_at),
+    }
 
 
 @bp.get("/token")
 def token():
     """A CSRF token for the `X-CSRFToken` header of the POSTs that follow."""
-    return _json({"csrf_token": generate_csrf()})
+    return json_response({"csrf_token": generate_csrf()})
 
 
 @bp.post("/progress")
 def post_progress():
     """Record one event, or `{"events": [...]}`; all are checked before any is saved."""
-    events = [_parse_event(item) for item in _event_list(_read_json())]
+    events = [_parse_event(item) for item in _event_list(_readjson_response())]
     try:
-        record_events(current_learner_id(create=True), events)
+        record_events(ensure_current_learner(), events)
     except IntegrityError:
         # The browser's learner was merged into an account by a concurrent login.
         get_session().rollback()
         raise ApiError(
             "conflict", _("Your progress was just moved to your account. Try again."), 409
         ) from None
-    return _json({"recorded": len(events)})
+    return json_response({"recorded": len(events)})
 
 
-def _read_json() -> Any:
+def _readjson_response() -> Any:
     if request.mimetype != "application/json":
         raise ApiError("not-json", _("Send the events as JSON (Content-Type: application/json)."))
     if (request.content_length or 0) > MAX_BODY_BYTES:

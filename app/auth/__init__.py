@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager
 
-from app.caching import is_anonymous_request
-from app.content import get_course
 from app.db import get_session
 from app.models import User
+from app.web import json_response
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager = LoginManager()
@@ -35,26 +34,9 @@ def load_user(session_token: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized():
     if request.blueprint == "api":
-        return jsonify({"error": "unauthorized", "message": str(_l("Please log in."))}), 401
+        return json_response({"error": "unauthorized", "message": str(_l("Please log in."))}, 401)
     flash(_l("Please log in to see this page."), "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-@bp.after_app_request
-def _remember_language(response):
-    """Keep a signed-in learner's choice of language (main.set_language) in the account,
-    so `/` opens in that language on every device."""
-    if request.endpoint != "main.set_language" or is_anonymous_request():
-        return response
-    code = (request.view_args or {}).get("code")
-    if (
-        current_user.is_authenticated
-        and code in get_course().locales
-        and current_user.locale != code
-    ):
-        current_user.locale = code
-        get_session().commit()
-    return response
 
 
 from app.auth import routes  # noqa: E402,F401

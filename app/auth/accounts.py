@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import g, request, session, url_for
+from flask import session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy.orm import Session
 
+from app.i18n import current_locale
 from app.models import ROLES, Learner, User
-from app.progress.store import adopt_browser, merge_browser_into
+from app.progress.learners import adopt_browser, forget_browser, merge_browser_into
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
@@ -59,24 +60,8 @@ def start_session(db: Session, user: User) -> None:
 def end_session() -> None:
     logout_user()
     session.clear()
-    g.forget_learner_cookie = True
-
-
-def safe_next(default: str) -> str:
-    """The `next` address if it stays on this site, else `default`."""
-    target = request.values.get("next", "")
-    # Only a path on this site (browsers drop tabs and newlines, so "/\t/x" would leave it).
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and all(c.isprintable() and not c.isspace() for c in target)
-    ):
-        return target
-    return default
+    forget_browser()
 
 
 def home_url() -> str:
-    from app.i18n import current_locale
-
     return url_for("learn.home", locale=current_locale())

@@ -6,28 +6,16 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from app.auth.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.forms import email_field, one_line
 from app.models import DISPLAY_NAME_MAX
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _email_field() -> EmailField:
-    return EmailField(
-        _l("Email address"),
-        validators=[
-            DataRequired(message=_l("Enter your email address.")),
-            Length(max=254, message=_l("This email address is too long.")),
-            Email(message=_l("Enter a valid email address, like name@example.com.")),
-        ],
-        filters=[_strip],
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
-    )
+def _email_field():
+    return email_field(_l("Email address"), required=True)
 
 
 def _new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
@@ -101,11 +89,6 @@ class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Log out"))
 
 
-def _one_line(value: str | None) -> str | None:
-    """Runs of spaces (tabs, line breaks) become one space: a name is printed on one line."""
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
 # Control characters, and the bidirectional overrides that could make a printed
 # name read differently from what is stored.
 _NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -126,7 +109,7 @@ class DisplayNameForm(FlaskForm):
             ),
             _printable,
         ],
-        filters=[_one_line],
+        filters=[one_line],
         render_kw={"autocomplete": "name"},
     )
     submit = SubmitField(_l("Save"))

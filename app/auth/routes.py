@@ -3,14 +3,14 @@ from __future__ import annotations
 import math
 from functools import cache
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth import bp, ratelimit
+from app import ratelimit
+from app.auth import bp
 from app.auth.accounts import (
     MIN_PASSWORD_LENGTH,
     create_user,
@@ -18,7 +18,6 @@ from app.auth.accounts import (
     find_user,
     home_url,
     normalize_email,
-    safe_next,
     start_session,
 )
 from app.auth.forms import (
@@ -29,11 +28,11 @@ from app.auth.forms import (
     LogoutForm,
     RegisterForm,
 )
-from app.caching import private_page
 from app.db import get_session
 from app.i18n import current_locale
-from app.models import LoginFailure, User
+from app.models import User
 from app.roles import role_names
+from app.web import private_page, safe_next, too_many_requests
 
 
 @cache
@@ -79,7 +78,7 @@ def login():
     if form.validate_on_submit():
         db = get_session()
         email = normalize_email(form.email.data)
-        wait = ratelimit.seconds_to_wait(db, email)
+        wait = ratelimit.seconds_to_wait(db, ratelimit.LOGIN_FAILURES, subject=email)
         if wait:
             minutes = math.ceil(wait / 60)
             form.form_errors.append(
@@ -89,18 +88,17 @@ def login():
                     minutes,
                 )
             )
-            response = _page("auth/login.html", 429, form=form)
-            response.headers["Retry-After"] = str(wait)
-            return response
+            return too_many_requests(_page("auth/login.html", form=form), wait)
         user = find_user(db, email)
         if user is None:
             check_password_hash(_unknown_user_hash(), form.password.data)
         if user is None or not user.check_password(form.password.data):
-            ratelimit.record_failure(db, email)
+            ratelimit.record(db, ratelimit.LOGIN_FAILURES, subject=email)
+            db.commit()
             form.form_errors.append(_("The email address or the password is not correct."))
             status = 400
         else:
-            ratelimit.forget_failures(db, email)
+            ratelimit.forget(db, ratelimit.LOGIN_FAILURES, subject=email)
             start_session(db, user)
             flash(_("You are logged in."), "success")
             return redirect(safe_next(home_url()))
@@ -170,11 +168,7 @@ def delete_account():
         else:
             db = get_session()
             user = db.get(User, current_user.id)
-            db.execute(
-                sa.delete(LoginFailure).where(
-                    LoginFailure.email_hash == ratelimit.email_hash(user.email)
-                )
-            )
+            ratelimit.forget_subject(db, user.email)
             db.delete(user)  # the learner and all progress go with it (ON DELETE CASCADE)
             db.commit()
             end_session()

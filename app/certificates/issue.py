@@ -1,23 +1,22 @@
 """Who has earned which certificate, issuing it once, and finding it again by its code.
 
-Whether a module is completed is decided by `app.progress.store` (every
-section read, self-test passed); this module only adds when that happened.
+Whether and when a module was completed is decided by `course.progress`
+(every section read, self-test passed); this module records the certificate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.certificates.models import WHOLE_COURSE, Certificate
 from app.db import get_session
-from app.models import QuizAttempt, SectionRead, User, utcnow
-from app.progress.store import ModuleProgress, Score, progress_for
+from app.models import WHOLE_COURSE, Certificate, User, utcnow
+from app.progress.store import progress_for
 from course import Course
 from course.certificate import new_code, normalize_code
+from course.progress import ModuleProgress
 
 ATTEMPTS_TO_ISSUE = 3  # a clash of two random 100-bit codes is all but impossible
 
@@ -35,20 +34,10 @@ def entries_for(subject: str, progress: dict[str, ModuleProgress]) -> list[Modul
     return [progress[subject]] if subject in progress else []
 
 
-def is_completed(entries: list[ModuleProgress]) -> bool:
-    return bool(entries) and all(entry.completed for entry in entries)
-
-
 def find_issued(user: User, subject: str) -> Certificate | None:
     return get_session().scalar(
         sa.select(Certificate).where(Certificate.user_id == user.id, Certificate.subject == subject)
     )
-
-
-def issued_subjects(user: User) -> set[str]:
-    """What the account already holds certificates for."""
-    query = sa.select(Certificate.subject).where(Certificate.user_id == user.id)
-    return set(get_session().scalars(query))
 
 
 def issue(user: User, subject: str, locale: str, entries: list[ModuleProgress]) -> Certificate:
@@ -67,7 +56,7 @@ def issue(user: User, subject: str, locale: str, entries: list[ModuleProgress]) 
             user_id=user.id,
             subject=subject,
             locale=locale,
-            completed_at=completed_at(user, entries),
+            completed_at=completed_at(entries),
         )
         session.add(certificate)
         try:
@@ -86,47 +75,7 @@ def find_by_code(text: str) -> Certificate | None:
     return get_session().scalar(sa.select(Certificate).where(Certificate.code == code))
 
 
-def completed_at(user: User, entries: Iterable[ModuleProgress]) -> datetime:
-    """When the last of these modules was completed: its last section read or first pass."""
-    entries = list(entries)
-    if user.learner is None or not entries:
-        return utcnow()
-    learner_id = user.learner.id
-    slugs = [entry.module.slug for entry in entries]
-    session = get_session()
-    read = session.execute(
-        sa.select(SectionRead.module_slug, SectionRead.section_id, SectionRead.read_at).where(
-            SectionRead.learner_id == learner_id,
-            SectionRead.module_slug.in_(slugs),
-            SectionRead.read_at.is_not(None),
-        )
-    )
-    read_at = {(row.module_slug, row.section_id): row.read_at for row in read}
-    attempts = session.execute(
-        sa.select(
-            QuizAttempt.module_slug,
-            QuizAttempt.score,
-            QuizAttempt.total,
-            QuizAttempt.submitted_at,
-            QuizAttempt.id,
-        ).where(QuizAttempt.learner_id == learner_id, QuizAttempt.module_slug.in_(slugs))
-    )
-    passed_at: dict[str, datetime] = {}
-    thresholds = {entry.module.slug: entry.pass_threshold for entry in entries}
-    for row in attempts:
-        score = Score(row.score, row.total, row.submitted_at, row.id)
-        if score.ratio >= thresholds[row.module_slug]:
-            first = passed_at.get(row.module_slug)
-            passed_at[row.module_slug] = (
-                min(first, score.submitted_at) if first else score.submitted_at
-            )
-    moments = [
-        when
-        for entry in entries
-        for when in (
-            *(read_at.get((entry.module.slug, s.id)) for s in entry.module.sections),
-            passed_at.get(entry.module.slug) if entry.module.quiz is not None else None,
-        )
-        if when is not None
-    ]
-    return max(moments, default=utcnow())
+def completed_at(entries: Iterable[ModuleProgress]):
+    """When the last of these modules was completed (now, if no time is known)."""
+    moments = [entry.completed_at for entry in entries]
+    return max((when for when in moments if when is not None), default=utcnow())

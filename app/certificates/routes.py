@@ -24,22 +24,15 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app.certificates import bp
-from app.certificates.issue import (
-    entries_for,
-    find_by_code,
-    find_issued,
-    is_completed,
-    issue,
-    progress_of,
-)
-from app.certificates.models import WHOLE_COURSE, Certificate
+from app.certificates.issue import entries_for, find_by_code, find_issued, issue, progress_of
+from app.config import pdf_settings
 from app.content import get_course
 from app.i18n import current_locale
-from app.progress.store import ModuleProgress
+from app.models import WHOLE_COURSE, Certificate
 from course import Course
 from course.certificate import CertificateText, format_code, render_certificate
 from course.markdown import slugify
-from course.pdf import PdfSettings
+from course.progress import ModuleProgress, all_completed
 
 TYPED_CODE_SHOWN = 40  # characters of a mistyped code repeated back on the page
 
@@ -96,13 +89,13 @@ def _download(subject: str):
     certificate = find_issued(user, subject)
     if certificate is None:
         entries = entries_for(subject, progress_of(user, course))
-        if not is_completed(entries):
+        if not all_completed(entries):
             return _not_ready(course, subject, entries)
         certificate = issue(user, subject, g.locale, entries)
     pdf = render_certificate(
         _text(course, certificate, g.locale),
         g.locale,
-        PdfSettings.from_config(current_app.config),
+        pdf_settings(current_app.config),
     )
     response = send_file(
         io.BytesIO(pdf),

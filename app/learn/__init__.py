@@ -1,7 +1,7 @@
-"""Learners' pages: course home, module page, self-test, audio, PDF and feedback."""
+"""Learners' pages: course home, module page, self-test, audio and PDF."""
 
 from app.i18n import localized_blueprint
 
 bp = localized_blueprint("learn", __name__)
 
-from app.learn import audio, feedback, pdf, routes  # noqa: E402,F401
+from app.learn import audio, pdf, routes  # noqa: E402,F401

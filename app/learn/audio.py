@@ -10,18 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Response, abort, current_app, render_template, request, send_file, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from app.content import get_course
+from app.content import get_course, resolve_module
 from app.learn import bp
-from app.learn.routes import resolve_module
+from app.web import ONE_YEAR
 from course import Module, Resolved
 from course.audio import MANIFEST, AudioFile, Manifest, section_speech
 from course.locales import display_name
-
-HASHED_MAX_AGE = 365 * 24 * 3600  # the URL carries the file's hash, so it never changes
 
 
 def audio_folder() -> Path:
@@ -30,14 +27,11 @@ def audio_folder() -> Path:
 
 def manifest() -> Manifest:
     """The build's manifest, re-read only when the build has rewritten it."""
-    return _loaded()[0]
+    return loaded_manifest()[0]
 
 
-def manifest_version() -> str:
-    return _loaded()[1]
-
-
-def _loaded() -> tuple[Manifest, str]:
+def loaded_manifest() -> tuple[Manifest, str]:
+    """The build's manifest and its version (computed once per build)."""
     path = audio_folder() / MANIFEST
     try:
         stat = path.stat()
@@ -50,13 +44,6 @@ def _loaded() -> tuple[Manifest, str]:
         cached = (stamp, loaded, loaded.version)
         current_app.extensions["audio_manifest"] = cached
     return cached[1], cached[2]
-
-
-@bp.record_once
-def _register(state: BlueprintSetupState) -> None:
-    # A module page shows the audio files and who made them: a new build
-    # must change the page's ETag (app/caching.py adds these versions to it).
-    state.app.extensions.setdefault("page_versions", []).append(manifest_version)
 
 
 @bp.get("/modules/<slug>/audio.mp3")
@@ -82,7 +69,7 @@ def section_audio(slug: str, section_id: str):
 
 
 def _send(entry: AudioFile, download_name: str) -> Response:
-    path = manifest().path(entry)
+    path = audio_folder() / entry.file
     if not path.is_file():
         abort(404)
     hashed = request.args.get("v") == entry.key
@@ -92,7 +79,7 @@ def _send(entry: AudioFile, download_name: str) -> Response:
         conditional=True,  # Range requests (206), If-None-Match (304); streamed, never read whole
         etag=entry.key,
         download_name=download_name,
-        max_age=HASHED_MAX_AGE if hashed else int(current_app.config["PAGE_MAX_AGE"]),
+        max_age=ONE_YEAR if hashed else int(current_app.config["PAGE_MAX_AGE"]),
     )
     response.cache_control.public = True
     if hashed:
@@ -106,7 +93,7 @@ def _missing(resolved: Resolved, message: str):
         resolved=resolved,
         module=resolved.module,
         message=message,
-        others=other_languages(resolved.module),
+        others=other_languages(resolved.module, manifest()),
     )
     return page, 404
 
@@ -118,9 +105,9 @@ class OtherLanguage:
     url: str
 
 
-def other_languages(module: Module) -> list[OtherLanguage]:
+def other_languages(module: Module, found: Manifest) -> list[OtherLanguage]:
     """The same module's audio in the other languages that have it."""
-    course, found = get_course(), manifest()
+    course = get_course()
     others: dict[str, OtherLanguage] = {}
     for code in course.locales:
         resolved = course.resolve(code, module.slug)
@@ -158,21 +145,19 @@ class Player:
     speech: list[tuple[str, str, str]] = field(default_factory=list)  # id, title, text to read
 
 
-@bp.app_template_global()
-def audio_player(resolved: Resolved) -> Player:
+def player(resolved: Resolved, found: Manifest) -> Player:
     """The module's audio for its page: files and their source, or other languages' audio."""
     module = resolved.module
-    found = manifest()
     entry = found.get(module.locale, module.slug)
     if entry is None:
         speech = [(s.id, s.title, section_speech(s)) for s in module.sections]
-        return Player(module, others=other_languages(module), speech=speech)
+        return Player(module, others=other_languages(module, found), speech=speech)
     url = url_for("learn.audio", locale=module.locale, slug=module.slug, v=entry.key)
-    return Player(module, url, source_label(entry), _minutes(entry.duration), _parts(module, entry))
+    parts = _parts(module, entry, found)
+    return Player(module, url, source_label(entry), _minutes(entry.duration), parts)
 
 
-def _parts(module: Module, entry: AudioFile) -> list[Part]:
-    found = manifest()
+def _parts(module: Module, entry: AudioFile, found: Manifest) -> list[Part]:
     offsets, position = {}, 0.0
     for part_id, _key, seconds in entry.parts:
         offsets[part_id] = (round(position, 3), round(position + seconds, 3))

@@ -18,11 +18,11 @@ from pathlib import Path
 from flask import abort, current_app, g, render_template, send_file
 from flask_babel import gettext as _
 
-from app.content import get_course
+from app.config import pdf_settings
+from app.content import get_course, resolve_module
 from app.learn import bp
-from app.learn.routes import resolve_module
 from app.roles import role_required
-from course.pdf import DEFAULT_FONTS_CSS, ModulePdf, download_name, module_pdf
+from course.pdf import ModulePdf, download_name, module_pdf
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ def pdf_answers(slug: str):
 def _download(slug: str, answers: bool):
     resolve_module(slug)
     course = get_course()
-    target = module_pdf(course, g.locale, slug, _out_dir(), current_app.config, answers)
+    settings = pdf_settings(current_app.config)
+    target = module_pdf(course, g.locale, slug, _out_dir(), settings, answers)
     if target is None:
         abort(404)  # a module without a self-test has no answer key
     if not target.path.is_file():
@@ -120,14 +121,14 @@ def _start_build(target: ModulePdf) -> bool:
 
 
 def _build_command(target: ModulePdf) -> list[str]:
-    config = current_app.config
+    settings = pdf_settings(current_app.config)
     command = [
         sys.executable, "-m", "course.pdf",
-        str(config["CONTENT_DIR"]), str(_out_dir()), target.locale, target.slug,
-        "--translations", str(config["TRANSLATIONS_DIR"]),
-        "--fonts-css", str(config.get("PDF_FONTS_CSS") or DEFAULT_FONTS_CSS),
-        "--page-size", str(config.get("PDF_PAGE_SIZE") or "A4"),
+        str(current_app.config["CONTENT_DIR"]), str(_out_dir()), target.locale, target.slug,
+        "--fonts-css", str(settings.fonts_css), "--page-size", settings.page_size,
     ]  # fmt: skip
+    if settings.translations_dir is not None:
+        command += ["--translations", str(settings.translations_dir)]
     return [*command, "--answers"] if target.answers else command
 
 

@@ -1,19 +1,15 @@
+"""The course home, the module page and its self-test."""
+
 from __future__ import annotations
 
 from flask import abort, g, render_template, request
 
-from app.caching import shared_page
-from app.content import get_course
-from app.learn import bp
-from app.progress.store import quiz_summary, save_quiz_attempt
-from course import Resolved, grade
-
-
-def resolve_module(slug: str) -> Resolved:
-    resolved = get_course().resolve(g.locale, slug)
-    if resolved is None:
-        abort(404)
-    return resolved
+from app.content import get_course, resolve_module
+from app.learn import audio, bp
+from app.progress.learners import current_learner_id, ensure_current_learner
+from app.progress.store import quiz_scores, record_attempt
+from app.web import shared_page
+from course import grade
 
 
 @bp.get("/")
@@ -25,12 +21,15 @@ def home():
 @bp.get("/modules/<slug>/")
 def module(slug: str):
     resolved = resolve_module(slug)
-    course = get_course()
+    manifest, audio_version = audio.loaded_manifest()
     return shared_page(
         "learn/module.html",
+        # The page shows the audio files and who made them: a new build changes its ETag.
+        versions=[audio_version],
         resolved=resolved,
         module=resolved.module,
-        outdated=course.is_outdated(resolved.module),
+        outdated=get_course().is_outdated(resolved.module),
+        player=audio.player(resolved, manifest),
     )
 
 
@@ -44,11 +43,11 @@ def quiz(slug: str):
     if request.method == "POST":
         answers = {q.id: request.form.getlist(q.id) for q in module.quiz.questions}
         result = grade(module.quiz, answers, get_course().pass_threshold)
-        save_quiz_attempt(module, result)
+        record_attempt(ensure_current_learner(), module, module.locale, result)
     return render_template(
         "learn/quiz.html",
         resolved=resolved,
         module=module,
         result=result,
-        scores=quiz_summary(module.slug),
+        scores=quiz_scores(current_learner_id(), module.slug).get(module.slug),
     )

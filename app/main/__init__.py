@@ -9,6 +9,7 @@ from sqlalchemy import text
 from app.content import get_course
 from app.db import get_session
 from app.i18n import negotiated_locale
+from app.web import ONE_YEAR, is_local_path
 
 bp = Blueprint("main", __name__)
 
@@ -25,20 +26,14 @@ def set_language(code: str):
     if code not in course.locales:
         return redirect(url_for("main.index"))
     target = request.args.get("next", "")
-    # Only a path on this site (browsers drop tabs and newlines, so "/\t/x" would leave it).
-    if (
-        not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-        or any(c.isspace() or not c.isprintable() for c in target)
-    ):
+    if not is_local_path(target):
         target = url_for("learn.home", locale=code)
     _save_on_account(code)
     response = redirect(target)
     response.set_cookie(
         current_app.config["LOCALE_COOKIE"],
         code,
-        max_age=365 * 24 * 3600,
+        max_age=ONE_YEAR,
         samesite="Lax",
         httponly=True,
         secure=request.is_secure,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from alembic import context
 from flask import current_app
 
-# Feature models elsewhere: importing them adds their tables to Base.metadata.
-import app.certificates.models
-import app.feedback_models  # noqa: F401
+# The package imports every model module, so Base.metadata holds every table.
 from app.models import Base
 
 config = context.config

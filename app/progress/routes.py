@@ -1,22 +1,23 @@
+"""The progress page, "mark as read" without JavaScript, and one past attempt for review."""
+
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from app.caching import private_page
-from app.content import get_course
-from app.learn.routes import resolve_module
+from app.content import get_course, resolve_module
 from app.progress import bp
+from app.progress.learners import current_learner_id, ensure_current_learner
 from app.progress.store import (
     SECTION_READ,
     Event,
     attempt_of,
     attempts_of,
-    current_learner_id,
     progress_for,
     record_events,
 )
+from app.web import private_page
 from course import grade
 
 RECENT_ATTEMPTS = 10
@@ -37,7 +38,7 @@ def page():
             "progress/page.html",
             modules=modules,
             started=any(entry.started for _, entry in modules),
-            attempts=attempts_of(learner_id)[:RECENT_ATTEMPTS],
+            attempts=attempts_of(learner_id, limit=RECENT_ATTEMPTS),
             titles={r.module.slug: r.module.title for r, _ in modules},
             pass_percent=round(course.pass_threshold * 100),
         )
@@ -53,7 +54,7 @@ def mark_read(slug: str, section_id: str):
         abort(404)
     form = MarkReadForm()
     if form.validate_on_submit():
-        record_events(current_learner_id(create=True), [Event(SECTION_READ, slug, section_id)])
+        record_events(ensure_current_learner(), [Event(SECTION_READ, slug, section_id)])
         flash(_("“%(title)s” is marked as read.", title=section.title), "success")
         return redirect(url_for("learn.module", slug=slug, _anchor=section_id))
     entry = progress_for(current_learner_id(), get_course())[slug]
@@ -69,12 +70,10 @@ def mark_read(slug: str, section_id: str):
     )
 
 
-@bp.get("/progress/attempts/<attempt_id>")
-def attempt(attempt_id: str):
+@bp.get("/progress/attempts/<id:attempt_id>")
+def attempt(attempt_id: int):
     """One past self-test attempt, graded again for review; only its owner may see it."""
-    if not attempt_id.isascii() or not attempt_id.isdigit() or len(attempt_id) > 18:
-        abort(404)
-    found = attempt_of(current_learner_id(), int(attempt_id))
+    found = attempt_of(current_learner_id(), attempt_id)
     if found is None:
         abort(404)
     resolved = resolve_module(found.module_slug)

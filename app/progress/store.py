@@ -1,35 +1,35 @@
-"""Progress in the database: who the learner is, idempotent upserts, merges, summaries.
+"""Progress in the database: idempotent writes and the reads that summarise them.
 
 Every write is an `INSERT … ON CONFLICT DO UPDATE` that keeps the earliest
 "first seen" time and the latest "last seen" one, so the same event sent twice,
 from two tabs at once, or merged from another browser changes nothing twice.
+Whether that progress completes a module is judged by `course.progress`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, request
-from flask_login import current_user
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.db import get_session
-from app.models import Learner, Progress, QuizAttempt, SectionRead, new_token, utcnow
+from app.db import dialect_name, get_session, upsert_insert
+from app.models import Progress, QuizAttempt, SectionRead, utcnow
 from course import Course, Module, QuizResult
-
-LEARNER_COOKIE = "omnicourse_learner"
-LEARNER_COOKIE_MAX_AGE = 365 * 24 * 3600
-KEY_FORMAT = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+from course.progress import ModuleProgress, QuizScores, Score
 
 SECTION_OPENED, SECTION_READ, AUDIO_LISTENED = "section-opened", "section-read", "audio-listened"
 EVENTS = (SECTION_OPENED, SECTION_READ, AUDIO_LISTENED)
+# The column of section_reads that each event sets.
+SECTION_TIMES = {
+    SECTION_OPENED: "opened_at",
+    SECTION_READ: "read_at",
+    AUDIO_LISTENED: "listened_at",
+}
 
 
 @dataclass(frozen=True)
@@ -39,71 +39,7 @@ class Event:
     section: str | None = None
 
 
-# --- who is learning -------------------------------------------------------
-
-
-def cookie_name() -> str:
-    return current_app.config.get("LEARNER_COOKIE", LEARNER_COOKIE)
-
-
-def browser_key() -> str | None:
-    """The anonymous learner key this browser carries, if it looks like one."""
-    key = request.cookies.get(cookie_name())
-    return key if key and KEY_FORMAT.match(key) else None
-
-
-def current_learner_id(create: bool = False) -> int | None:
-    """The learner making this request: the account's, else the browser's.
-
-    With `create`, a browser without one gets a new learner; its key is sent
-    in a cookie by `remember_browser` once the response is ready.
-    """
-    session = get_session()
-    if current_user.is_authenticated:
-        if current_user.learner is None:
-            if not create:
-                return None
-            current_user.learner = Learner()
-            session.flush()
-        return current_user.learner.id
-    key = browser_key()
-    if key:
-        learner_id = session.scalar(
-            sa.select(Learner.id).where(Learner.key == key, Learner.user_id.is_(None))
-        )
-        if learner_id is not None:
-            return learner_id
-    if not create:
-        return None
-    learner = Learner(key=new_token())
-    session.add(learner)
-    session.flush()
-    g.new_learner_key = learner.key
-    return learner.id
-
-
-def remember_browser(response):
-    """Send the cookie of a learner created during this request, or forget a merged one."""
-    secure = request.is_secure
-    if g.get("new_learner_key"):
-        response.set_cookie(
-            cookie_name(),
-            g.new_learner_key,
-            max_age=LEARNER_COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=secure,
-        )
-    elif g.get("forget_learner_cookie") and cookie_name() in request.cookies:
-        response.delete_cookie(cookie_name(), httponly=True, samesite="Lax", secure=secure)
-    return response
-
-
 # --- writes ----------------------------------------------------------------
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
 
 
 def _earliest(current, new):
@@ -123,21 +59,18 @@ def _latest(current, new):
 @cache
 def _sections_upsert(dialect: str):
     table = SectionRead.__table__
-    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    statement = upsert_insert(dialect, table)
     new = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[table.c.learner_id, table.c.module_slug, table.c.section_id],
-        set_={
-            name: _earliest(table.c[name], new[name])
-            for name in ("opened_at", "read_at", "listened_at")
-        },
+        set_={name: _earliest(table.c[name], new[name]) for name in SECTION_TIMES.values()},
     )
 
 
 @cache
 def _modules_upsert(dialect: str):
     table = Progress.__table__
-    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    statement = upsert_insert(dialect, table)
     new = statement.excluded
     newer = new.updated_at >= table.c.updated_at
     return statement.on_conflict_do_update(
@@ -154,14 +87,14 @@ def _modules_upsert(dialect: str):
     )
 
 
-def _upsert_sections(session: Session, rows: list[dict[str, Any]]) -> None:
+def upsert_sections(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(_sections_upsert(_dialect(session)), rows)
+        session.execute(_sections_upsert(dialect_name(session)), rows)
 
 
-def _upsert_modules(session: Session, rows: list[dict[str, Any]]) -> None:
+def upsert_modules(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(_modules_upsert(_dialect(session)), rows)
+        session.execute(_modules_upsert(dialect_name(session)), rows)
 
 
 def _combine(rows: Iterable[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -180,19 +113,26 @@ def _combine(rows: Iterable[dict[str, Any]], key: tuple[str, ...]) -> list[dict[
     return list(folded.values())
 
 
+def _module_row(learner_id: int, slug: str, when: datetime, **values: Any) -> dict[str, Any]:
+    return {
+        "learner_id": learner_id,
+        "module_slug": slug,
+        "audio_listened_at": None,
+        "last_section_id": None,
+        "created_at": when,
+        "updated_at": when,
+        **values,
+    }
+
+
 def record_events(learner_id: int, events: list[Event], when: datetime | None = None) -> None:
     """Record validated events for the learner, in one transaction."""
     now = when or utcnow()
     sections, modules = [], []
     for event in events:
-        columns = {
-            SECTION_OPENED: "opened_at",
-            SECTION_READ: "read_at",
-            AUDIO_LISTENED: "listened_at",
-        }
         if event.section is not None:
-            row = dict.fromkeys(("opened_at", "read_at", "listened_at"))
-            row[columns[event.kind]] = now
+            row = dict.fromkeys(SECTION_TIMES.values())
+            row[SECTION_TIMES[event.kind]] = now
             sections.append(
                 {
                     "learner_id": learner_id,
@@ -201,22 +141,20 @@ def record_events(learner_id: int, events: list[Event], when: datetime | None = 
                     **row,
                 }
             )
+        whole_audio = event.kind == AUDIO_LISTENED and event.section is None
         modules.append(
-            {
-                "learner_id": learner_id,
-                "module_slug": event.module,
-                "audio_listened_at": now
-                if event.kind == AUDIO_LISTENED and event.section is None
-                else None,
-                "last_section_id": event.section,
-                "created_at": now,
-                "updated_at": now,
-            }
+            _module_row(
+                learner_id,
+                event.module,
+                now,
+                audio_listened_at=now if whole_audio else None,
+                last_section_id=event.section,
+            )
         )
     session = get_session()
     # Always modules first, then sections: concurrent writers take locks in one order.
-    _upsert_modules(session, _combine(modules, ("learner_id", "module_slug")))
-    _upsert_sections(session, _combine(sections, ("learner_id", "module_slug", "section_id")))
+    upsert_modules(session, _combine(modules, ("learner_id", "module_slug")))
+    upsert_sections(session, _combine(sections, ("learner_id", "module_slug", "section_id")))
     session.commit()
 
 
@@ -234,202 +172,12 @@ def record_attempt(learner_id: int, module: Module, locale: str, result: QuizRes
     )
     session.add(attempt)
     now = attempt.submitted_at = utcnow()
-    _upsert_modules(
-        session,
-        [
-            {
-                "learner_id": learner_id,
-                "module_slug": module.slug,
-                "audio_listened_at": None,
-                "last_section_id": None,
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
-    )
+    upsert_modules(session, [_module_row(learner_id, module.slug, now)])
     session.commit()
     return attempt
 
 
-def merge_learner(session: Session, source_id: int, target_id: int) -> None:
-    """Move everything of learner `source_id` into `target_id`, then delete the source.
-
-    Sections read are a union, first times the earliest, last times the latest,
-    attempts are moved: nothing is lost and nothing counted twice.
-    """
-    if source_id == target_id:
-        return
-    # Lock the source first (PostgreSQL) and write before reading (SQLite takes
-    # its write lock here), so no event for the source slips in half-way.
-    session.execute(sa.select(Learner.id).where(Learner.id == source_id).with_for_update())
-    session.execute(
-        sa.update(QuizAttempt)
-        .where(QuizAttempt.learner_id == source_id)
-        .values(learner_id=target_id)
-    )
-    modules = session.execute(
-        sa.select(Progress.__table__).where(Progress.learner_id == source_id)
-    ).mappings()
-    _upsert_modules(
-        session,
-        [{**_without_id(row), "learner_id": target_id} for row in modules],
-    )
-    sections = session.execute(
-        sa.select(SectionRead.__table__).where(SectionRead.learner_id == source_id)
-    ).mappings()
-    _upsert_sections(session, [{**row, "learner_id": target_id} for row in sections])
-    session.execute(sa.delete(Learner).where(Learner.id == source_id))
-
-
-def _without_id(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in row.items() if name != "id"}
-
-
-def merge_browser_into(user_learner_id: int) -> None:
-    """Merge this browser's anonymous progress into the account's and forget the cookie."""
-    key = browser_key()
-    if not key:
-        return
-    session = get_session()
-    source = session.scalar(
-        sa.select(Learner.id).where(Learner.key == key, Learner.user_id.is_(None))
-    )
-    if source is not None:
-        merge_learner(session, source, user_learner_id)
-    g.forget_learner_cookie = True
-
-
-def adopt_browser(session: Session, user_id: int) -> bool:
-    """Give this browser's anonymous learner to a new account; False if it has none."""
-    key = browser_key()
-    if not key:
-        return False
-    adopted = session.execute(
-        sa.update(Learner)
-        .where(Learner.key == key, Learner.user_id.is_(None))
-        .values(user_id=user_id, key=None)
-    )
-    g.forget_learner_cookie = True
-    return adopted.rowcount == 1
-
-
 # --- reads -----------------------------------------------------------------
-
-
-@dataclass
-class Score:
-    score: int
-    total: int
-    submitted_at: datetime
-    attempt_id: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.score / self.total) if self.total else 0
-
-    @property
-    def ratio(self) -> float:
-        return self.score / self.total if self.total else 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "score": self.score,
-            "total": self.total,
-            "percent": self.percent,
-            "submitted_at": _iso(self.submitted_at),
-        }
-
-
-@dataclass
-class QuizScores:
-    attempts: int = 0
-    best: Score | None = None
-    last: Score | None = None
-
-    def add(self, score: Score) -> None:
-        self.attempts += 1
-        if self.best is None or score.ratio > self.best.ratio:
-            self.best = score
-        if self.last is None or (score.submitted_at, score.attempt_id) >= (
-            self.last.submitted_at,
-            self.last.attempt_id,
-        ):
-            self.last = score
-
-
-@dataclass
-class ModuleProgress:
-    """A learner's progress in one module, judged against the current content."""
-
-    module: Module
-    pass_threshold: float
-    opened: set[str] = field(default_factory=set)
-    read: set[str] = field(default_factory=set)
-    listened: set[str] = field(default_factory=set)
-    audio_listened: bool = False
-    last_section: str | None = None
-    updated_at: datetime | None = None
-    quiz: QuizScores = field(default_factory=QuizScores)
-
-    @property
-    def sections_total(self) -> int:
-        return len(self.module.sections)
-
-    @property
-    def sections_read(self) -> int:
-        return sum(section.id in self.read for section in self.module.sections)
-
-    @property
-    def next_section(self) -> str | None:
-        """The first section not read yet: where the learner should continue."""
-        return next((s.id for s in self.module.sections if s.id not in self.read), None)
-
-    @property
-    def quiz_passed(self) -> bool:
-        if self.module.quiz is None:
-            return True
-        best = self.quiz.best
-        return best is not None and best.ratio >= self.pass_threshold
-
-    @property
-    def completed(self) -> bool:
-        return self.sections_read == self.sections_total and self.quiz_passed
-
-    @property
-    def started(self) -> bool:
-        return self.updated_at is not None or self.quiz.attempts > 0
-
-    def to_json(self) -> dict[str, Any]:
-        quiz = self.quiz
-        return {
-            "sections": {
-                s.id: {
-                    "opened": s.id in self.opened,
-                    "read": s.id in self.read,
-                    "audio": s.id in self.listened,
-                }
-                for s in self.module.sections
-            },
-            "sections_read": self.sections_read,
-            "sections_total": self.sections_total,
-            "audio_listened": self.audio_listened,
-            "next_section": self.next_section,
-            "last_section": self.last_section,
-            "quiz": None
-            if self.module.quiz is None
-            else {
-                "attempts": quiz.attempts,
-                "best": quiz.best.to_json() if quiz.best else None,
-                "last": quiz.last.to_json() if quiz.last else None,
-                "passed": self.quiz_passed,
-            },
-            "completed": self.completed,
-            "updated_at": _iso(self.updated_at),
-        }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
 def progress_for(learner_id: int | None, course: Course) -> dict[str, ModuleProgress]:
@@ -451,13 +199,12 @@ def progress_for(learner_id: int | None, course: Course) -> dict[str, ModuleProg
     reads = session.execute(sa.select(SectionRead).where(SectionRead.learner_id == learner_id))
     for row in reads.scalars():
         if entry := result.get(row.module_slug):
-            for when, seen in (
-                (row.opened_at, entry.opened),
-                (row.read_at, entry.read),
-                (row.listened_at, entry.listened),
-            ):
-                if when is not None:
-                    seen.add(row.section_id)
+            if row.opened_at is not None:
+                entry.opened.add(row.section_id)
+            if row.read_at is not None:
+                entry.read[row.section_id] = row.read_at
+            if row.listened_at is not None:
+                entry.listened.add(row.section_id)
     for slug, scores in quiz_scores(learner_id).items():
         if entry := result.get(slug):
             entry.quiz = scores
@@ -485,18 +232,17 @@ def quiz_scores(learner_id: int | None, slug: str | None = None) -> dict[str, Qu
     return scores
 
 
-def attempts_of(learner_id: int | None, slug: str | None = None) -> list[QuizAttempt]:
+def attempts_of(learner_id: int | None, limit: int | None = None) -> list[QuizAttempt]:
     """The learner's attempts, newest first."""
     if learner_id is None:
         return []
-    query = sa.select(QuizAttempt).where(QuizAttempt.learner_id == learner_id)
-    if slug is not None:
-        query = query.where(QuizAttempt.module_slug == slug)
-    return list(
-        get_session().scalars(
-            query.order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
-        )
+    query = (
+        sa.select(QuizAttempt)
+        .where(QuizAttempt.learner_id == learner_id)
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
+        .limit(limit)
     )
+    return list(get_session().scalars(query))
 
 
 def attempt_of(learner_id: int | None, attempt_id: int) -> QuizAttempt | None:
@@ -508,13 +254,3 @@ def attempt_of(learner_id: int | None, attempt_id: int) -> QuizAttempt | None:
             QuizAttempt.id == attempt_id, QuizAttempt.learner_id == learner_id
         )
     )
-
-
-def save_quiz_attempt(module: Module, result: QuizResult) -> QuizAttempt:
-    """Store a graded submission for whoever is taking the self-test."""
-    return record_attempt(current_learner_id(create=True), module, module.locale, result)
-
-
-def quiz_summary(slug: str) -> QuizScores | None:
-    """Attempts, best and last score of the current learner in one module's self-test."""
-    return quiz_scores(current_learner_id(), slug).get(slug)

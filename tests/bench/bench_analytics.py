@@ -22,8 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.feedback_models import Feedback, SectionVote
-from app.models import Learner, Progress, QuizAttempt, SectionRead
+from app.models import Feedback, Learner, Progress, QuizAttempt, SectionRead, SectionVote
 from course import grade
 from tests.conftest import make_app
 from tests.databases import fresh_postgres_database, postgres_unavailable, sqlite_url

@@ -16,12 +16,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-from app.config import PROJECT_ROOT
+from app.config import FONTS_CSS, PROJECT_ROOT
 from course.certificate import CertificateText, new_code, render_certificate
 from course.pdf import PdfSettings
 
 ROUNDS = 20
-SETTINGS = PdfSettings(translations_dir=PROJECT_ROOT / "translations")
+SETTINGS = PdfSettings(FONTS_CSS, translations_dir=PROJECT_ROOT / "translations")
 TITLES = {
     "en": ("Principles of omnichannel", "Ada Lovelace"),
     "pl": ("Zasady omnikanałowości", "Zofia Kowalska"),

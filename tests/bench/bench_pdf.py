@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, pdf_settings
 from course import load_course
 from course.pdf import build_module_pdf, module_pdf
 from tests.bench.server import get, measure, running_server
@@ -40,7 +40,7 @@ def timed_build(instance: Path) -> tuple[float, float]:
 def one_module_in_process(out_dir: Path) -> float:
     """Seconds to build one module PDF in a process that has built one before (fonts loaded)."""
     course = load_course(PROJECT_ROOT / "content")
-    config = {"TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations")}
+    config = pdf_settings({"TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations")})
     warm_up = module_pdf(course, "en", "principles", out_dir, config)
     build_module_pdf(course, warm_up, config)
     target = module_pdf(course, "zh", "principles", out_dir, config)

@@ -9,8 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
-from app.feedback_models import Feedback, SectionVote
-from app.models import Learner, Progress, QuizAttempt
+from app.models import Feedback, Learner, Progress, QuizAttempt, SectionVote
 from tests.bench.server import running_server
 from tests.browser.test_accessibility import COURSE, FIRST, axe_violations
 from tests.browser.test_xss import XSS_CORPUS

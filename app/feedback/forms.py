@@ -2,56 +2,29 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.feedback_models import TEXT_MAX
-
-# NUL and other control characters (tab and newlines excepted) are never meant;
-# PostgreSQL refuses NUL in text, so they go before anything is stored.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(value: str | None) -> str | None:
-    """Drop control characters and surrounding blanks from typed text."""
-    return CONTROL_CHARACTERS.sub("", value).strip() if isinstance(value, str) else value
+from app.forms import email_field, text_area
+from app.models import RATING_SCALE
 
 
 def _scale(field_label: str, low: str, high: str, required: bool) -> RadioField:
-    """A 1–5 scale whose ends say what they mean."""
-    labels = {1: low, 5: high}
-    choices = [SelectChoice(n, labels.get(n, str(n))) for n in range(1, 6)]
-    first = (
-        InputRequired(message=_l("Choose a number from 1 to 5."))
-        if required
-        else Optional(strip_whitespace=True)
-    )
+    """A rating scale (1–5) whose ends say what they mean."""
+    labels = {RATING_SCALE[0]: low, RATING_SCALE[-1]: high}
+    choices = [SelectChoice(n, labels.get(n, str(n))) for n in RATING_SCALE]
+    message = _l("Choose a number from 1 to 5.")
+    first = InputRequired(message=message) if required else Optional(strip_whitespace=True)
     return RadioField(
         field_label,
         choices=choices,
         coerce=int,
         validators=[first],
-        invalid_value_message=_l("Choose a number from 1 to 5."),
-        invalid_choice_message=_l("Choose a number from 1 to 5."),
-    )
-
-
-def _text_area(label: str) -> TextAreaField:
-    return TextAreaField(
-        label,
-        validators=[
-            Length(
-                max=TEXT_MAX,
-                message=_l("Use at most %(max)d characters.", max=TEXT_MAX),
-            )
-        ],
-        filters=[clean_text],
-        render_kw={"rows": 5, "maxlength": TEXT_MAX},
+        invalid_value_message=message,
+        invalid_choice_message=message,
     )
 
 
@@ -71,18 +44,9 @@ class FeedbackForm(FlaskForm):
         _l("5 – very useful"),
         required=False,
     )
-    improve = _text_area(_l("What should we improve?"))
-    comment = _text_area(_l("Anything else you would like to tell us?"))
-    email = EmailField(
-        _l("Your email address, if you would like a reply"),
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("This email address is too long.")),
-            Email(message=_l("Enter a valid email address, like name@example.com.")),
-        ],
-        filters=[clean_text],
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
-    )
+    improve = text_area(_l("What should we improve?"))
+    comment = text_area(_l("Anything else you would like to tell us?"))
+    email = email_field(_l("Your email address, if you would like a reply"), required=False)
     consent = BooleanField(
         _l("The course team may use this address to reply to my feedback, and for nothing else.")
     )

@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from app.db import alembic_config, pending_migrations
-from app.users_cli import prepare_database
+from app.db import alembic_config, pending_migrations, upgrade
+from app.models import User
+
+ADMIN_HINT = (
+    "No admin account yet. Create one with:\n    omnicourse users create EMAIL --role admin"
+)
+
+
+def admin_hint(app: Flask) -> str | None:
+    """The console's advice when nobody can administer the site yet."""
+    with app.extensions["db_sessionmaker"]() as session:
+        admins = session.scalar(sa.select(sa.func.count()).where(User.role == "admin"))
+    return None if admins else ADMIN_HINT
+
+
+def prepare_database(app: Flask) -> None:
+    """Create or upgrade the database, then say how to create an admin if there is none."""
+    pending = pending_migrations(app)
+    if pending:
+        click.echo(f"Applying {len(pending)} database migration(s): {', '.join(pending)}")
+        upgrade(app)
+    hint = admin_hint(app)
+    if hint:
+        click.echo(hint, err=True)
+    app.extensions["db_engine"].dispose()  # server workers open their own connections
 
 
 @click.group()

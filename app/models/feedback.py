@@ -1,4 +1,4 @@
-"""Feedback on modules, its review trail, "was this section helpful?" votes, spam throttle."""
+"""Feedback on modules, its review trail, and "was this section helpful?" votes."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.models import Base, User, utcnow
+from app.models.accounts import User
+from app.models.base import Base, utcnow
 
 STATUSES = ("new", "in_progress", "done")
 AUDIT_STATUS, AUDIT_NOTE = "status", "note"
 TEXT_MAX = 2000  # "what should we improve" and the comment, in characters
+RATING_SCALE = range(1, 6)  # every rating is a whole number from 1 to 5
 
 
 class Feedback(Base):
@@ -20,7 +22,9 @@ class Feedback(Base):
     __tablename__ = "feedback"
     __table_args__ = (
         sa.CheckConstraint(f"status IN {STATUSES!r}", name="status"),
-        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        sa.CheckConstraint(
+            f"rating BETWEEN {RATING_SCALE[0]} AND {RATING_SCALE[-1]}", name="rating"
+        ),
         sa.Index(None, "created_at"),
         sa.Index(None, "module_slug", "locale", "created_at"),
         sa.Index(None, "status", "created_at"),
@@ -93,20 +97,3 @@ class SectionVote(Base):
     helpful: so.Mapped[bool]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-
-
-class FormSubmission(Base):
-    """A recent form submission by a client, counted across worker processes to stop spam.
-
-    Rows older than the window are deleted on the next write, so the table
-    only ever holds the last few minutes.
-    """
-
-    __tablename__ = "form_submissions"
-    __table_args__ = (sa.Index(None, "client", "form", "created_at"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    # A keyed hash of the network address: the table keeps no addresses.
-    client: so.Mapped[str] = so.mapped_column(sa.String(64))
-    form: so.Mapped[str] = so.mapped_column(sa.String(20))
-    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -7,7 +7,7 @@ import sys
 import click
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.auth.accounts import (
@@ -19,29 +19,6 @@ from app.auth.accounts import (
 )
 from app.db import pending_migrations, upgrade
 from app.models import ROLES, User
-
-ADMIN_HINT = (
-    "No admin account yet. Create one with:\n    omnicourse users create EMAIL --role admin"
-)
-
-
-def admin_hint(app: Flask) -> str | None:
-    """The console's advice when nobody can administer the site yet."""
-    with app.extensions["db_sessionmaker"]() as db:
-        admins = db.scalar(sa.select(sa.func.count()).where(User.role == "admin"))
-    return None if admins else ADMIN_HINT
-
-
-def prepare_database(app: Flask) -> None:
-    """Create or upgrade the database, then say how to create an admin if there is none."""
-    pending = pending_migrations(app)
-    if pending:
-        click.echo(f"Applying {len(pending)} database migration(s): {', '.join(pending)}")
-        upgrade(app)
-    hint = admin_hint(app)
-    if hint:
-        click.echo(hint, err=True)
-    app.extensions["db_engine"].dispose()  # server workers open their own connections
 
 
 def _check_password(password: str) -> str:

@@ -1,22 +1,45 @@
-"""Pages that are the same for every anonymous learner: rendered once, cached, conditional.
+"""Shared response helpers: shared and private pages, JSON, 429s, safe redirects, ids.
 
-Such a page runs no database query and sets no cookie, so a shared cache or
-CDN may keep it; a signed-in learner gets a private copy instead.
+A shared page is the same for every anonymous learner: rendered once, cached
+and conditional. It runs no database query and sets no cookie, so a shared
+cache or CDN may keep it; a signed-in learner gets a private copy instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
+from werkzeug.routing import BaseConverter
 
 from app.content import get_course
 
 MAX_CACHED_PAGES = 512
+ONE_YEAR = 365 * 24 * 3600  # seconds: long-lived cookies, files under a hashed URL
+
+
+class IdConverter(BaseConverter):
+    """`<id:name>`: a database id in a URL (1 to 18 ASCII digits), anything else is a 404."""
+
+    regex = r"[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     app.extensions["page_cache"] = {}
     app.extensions["build_id"] = _build_id(app)
 
@@ -50,8 +73,12 @@ def private_page(body: str | bytes, status: int = 200) -> Response:
     return response
 
 
-def shared_page(template: str, **context: object) -> Response:
-    """Render `template` for everyone, or privately when the learner has a session."""
+def shared_page(template: str, versions: Sequence[str] = (), **context: object) -> Response:
+    """Render `template` for everyone, or privately when the learner has a session.
+
+    `versions` name whatever else the page shows that can change without a new
+    release or new content (e.g. the audio build), so it is part of the ETag.
+    """
     if not is_anonymous_request():
         response = make_response(render_template(template, **context))
         response.headers["Cache-Control"] = "private, no-cache"
@@ -59,8 +86,6 @@ def shared_page(template: str, **context: object) -> Response:
         response.vary.add("Cookie")
         return response.make_conditional(request)
 
-    # Features whose built files show on pages (e.g. audio) register a version here.
-    versions = [version() for version in current_app.extensions.get("page_versions", ())]
     key = "|".join(
         [get_course().version, current_app.extensions["build_id"], *versions, request.path]
     )
@@ -77,3 +102,35 @@ def shared_page(template: str, **context: object) -> Response:
     response.set_etag(etag)
     response.vary.add("Cookie")
     return response.make_conditional(request)
+
+
+def json_response(data: dict[str, Any], status: int = 200) -> Response:
+    """JSON for one learner's script: never cached."""
+    response = jsonify(data)
+    response.status_code = status
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def too_many_requests(response: Response, seconds: int) -> Response:
+    """Turn `response` into a 429 that says when to try again."""
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def is_local_path(target: str) -> bool:
+    """True for a path on this site; never another site's address."""
+    # Browsers drop tabs and newlines, so "/\t/x" would leave the site.
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and all(c.isprintable() and not c.isspace() for c in target)
+    )
+
+
+def safe_next(default: str) -> str:
+    """The request's `next` address if it stays on this site, else `default`."""
+    target = request.values.get("next", "")
+    return target if is_local_path(target) else default

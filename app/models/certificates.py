@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.models import Base, User, utcnow
+from app.models.accounts import User
+from app.models.base import Base, utcnow
 
 # What a certificate is for: a module's slug, or this for the whole course. It
 # cannot be a slug (slugs are lowercase letters, digits and "-"), so a module

@@ -1,0 +1,64 @@
+"""`omnicourse serve`: the production server, gunicorn with the app factory and several workers."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from gunicorn.app.base import BaseApplication
+
+from app.cli.build import build_artifacts
+from app.cli.db import prepare_database
+from course.build import PLANNERS
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--workers", default=None, type=int, help="Worker processes (default: config WORKERS)."
+)
+@with_appcontext
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Run the production server (gunicorn, several worker processes)."""
+    prepare_database(current_app._get_current_object())
+    if current_app.config["BUILD_ON_START"] and build_artifacts(tuple(PLANNERS)):
+        click.echo("Some files could not be built; the server starts anyway.", err=True)
+
+    count = workers or int(current_app.config["WORKERS"]) or multiprocessing.cpu_count() * 2
+    click.echo(f"Serving on http://{host}:{port}/ with {count} worker processes")
+    run_server(host, port, count)
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from app import create_app
+
+        return create_app()
+
+
+def run_server(host: str, port: int, workers: int) -> None:
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "accesslog": "-",
+            "timeout": 60,
+            # Longer than browsers' idle reuse, so a kept-alive connection is not
+            # closed by the server just as the client sends on it.
+            "keepalive": 75,
+            "graceful_timeout": 10,
+        }
+    ).run()
