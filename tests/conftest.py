@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from app import create_app
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, build_settings
 from app.db import upgrade as upgrade_database
+from course import load_course
+from course.build import BuildReport, plan, run
 from tests.databases import database_url  # noqa: F401  (fixture: SQLite, then PostgreSQL)
 
 REAL_CONTENT = PROJECT_ROOT / "content"
@@ -148,3 +152,44 @@ def csrf_token(html: bytes | str) -> str:
     match = CSRF_INPUT.search(text)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+# What `omnicourse serve` builds for the shipped course with no network (audio by
+# eSpeak NG, PDFs with the shipped fonts and catalogues).
+OFFLINE_BUILD = {
+    "TTS_ENGINES": "recording,espeak",
+    "TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
+}
+
+
+@dataclass(frozen=True)
+class BuiltCourse:
+    """The shipped course's audio and PDFs, as in an instance's build/ folder."""
+
+    build: Path
+    report: BuildReport
+    missing_glyphs: list[str]  # WeasyPrint's warnings about characters no font drew
+
+
+class _MissingGlyphs(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "no font for" in record.getMessage():
+            self.messages.append(record.getMessage())
+
+
+@pytest.fixture(scope="session")
+def built_course(tmp_path_factory) -> BuiltCourse:
+    """Build the shipped course once for the whole run: tests and servers read it, never write."""
+    build = tmp_path_factory.mktemp("built") / "build"
+    missing = _MissingGlyphs()
+    logging.getLogger("course.pdf").addHandler(missing)
+    try:
+        course = load_course(REAL_CONTENT)
+        report = run(plan(course, build, ["audio", "pdf"], build_settings(OFFLINE_BUILD)))
+    finally:
+        logging.getLogger("course.pdf").removeHandler(missing)
+    return BuiltCourse(build, report, missing.messages)

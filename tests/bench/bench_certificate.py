@@ -60,8 +60,8 @@ def first_in_fresh_process() -> float:
 
 def through_the_app() -> list[float]:
     """Seconds per download of an issued certificate, through the app's test client."""
+    from tests.app.test_certificates import MODULE_PDF, complete, learner
     from tests.conftest import make_app
-    from tests.test_certificates import MODULE_PDF, complete, learner
 
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(Path(folder))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -28,10 +29,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(workers: int = 2, env: dict[str, str] | None = None) -> Iterator[int]:
-    """Run `omnicourse serve` on a temp instance; yield its port; stop it afterwards."""
+def running_server(
+    workers: int = 2, env: dict[str, str] | None = None, prebuilt: Path | None = None
+) -> Iterator[int]:
+    """Run `omnicourse serve` on a temp instance; yield its port; stop it afterwards.
+
+    `prebuilt` is a build/ folder (audio, PDFs) to start from, linked into the
+    instance, so the server has nothing left to build.
+    """
     port = free_port()
     with tempfile.TemporaryDirectory() as instance:
+        if prebuilt is not None:
+            shutil.copytree(prebuilt, Path(instance) / "build", copy_function=os.link)
         environment = {**os.environ, "OMNICOURSE_INSTANCE_PATH": instance, **(env or {})}
         command = [
             str(Path(sys.executable).with_name("omnicourse")),
@@ -42,30 +51,61 @@ def running_server(workers: int = 2, env: dict[str, str] | None = None) -> Itera
             str(workers),
         ]
         process = subprocess.Popen(
-            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
         )
         SERVERS[port] = process
+        log_reader = None
         try:
-            _wait_until_up(port, process)
+            log_reader = wait_until_serving(process, port)
             yield port
         finally:
             SERVERS.pop(port, None)
             process.terminate()
             process.wait(timeout=30)
+            if log_reader is not None:
+                log_reader.join(timeout=30)
+            process.stderr.close()
 
 
-def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server exited before it was ready")
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        with contextlib.suppress(OSError), contextlib.closing(connection):
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("the server did not start in time")
+LISTENING = "Listening at: "  # gunicorn's line once its socket is open
+
+
+def wait_until_serving(
+    process: subprocess.Popen, port: int, timeout: float = 300, ready_line: str = LISTENING
+) -> threading.Thread:
+    """Return once the server answers /healthz; its log (stderr) is read, never polled.
+
+    The log is drained by the thread returned, for the server's whole life, so
+    a chatty server never blocks on a full pipe; its last lines explain a
+    failed start.
+    """
+    listening = threading.Event()
+    lines: list[str] = []
+
+    def read_log() -> None:
+        for line in process.stderr:
+            lines[:] = [*lines[-40:], line]
+            if ready_line in line:
+                listening.set()
+        listening.set()  # the server exited: stop waiting
+
+    reader = threading.Thread(target=read_log, daemon=True)
+    reader.start()
+    if not listening.wait(timeout) or process.poll() is not None:
+        raise RuntimeError("the server did not start:\n" + "".join(lines))
+    # The socket is open: this request waits in its backlog until a worker has booted.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    with contextlib.closing(connection):
+        connection.request("GET", "/healthz")
+        status = connection.getresponse().status
+    if status != 200:
+        raise RuntimeError(f"/healthz answered {status}:\n" + "".join(lines))
+    return reader
 
 
 @dataclass

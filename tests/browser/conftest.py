@@ -45,10 +45,10 @@ def live_database(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_database) -> Iterator[str]:
-    """The real production server (audio and PDFs built on start), for the whole session."""
+def live_server(live_database, built_course) -> Iterator[str]:
+    """The real production server, with the run's audio and PDFs, for the whole session."""
     env = {"OMNICOURSE_TTS_ENGINES": "recording,espeak", "OMNICOURSE_DATABASE_URL": live_database}
-    with running_server(workers=2, env=env) as port:
+    with running_server(workers=2, env=env, prebuilt=built_course.build) as port:
         yield f"http://127.0.0.1:{port}"
 
 

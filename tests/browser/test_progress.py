@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.browser.test_accessibility import FIRST, axe_violations
@@ -51,25 +53,41 @@ def test_mark_as_read_saves_in_place_and_is_remembered(page, live_server):
     assert api_progress(page)["sections_read"] >= 1
 
 
+def stored_event(section: str | None):
+    """Matches the answer to the POST that records audio listened for `section` (None: all)."""
+
+    def matches(response) -> bool:
+        request = response.request
+        if request.method != "POST" or not response.url.endswith("/api/progress"):
+            return False
+        event = json.loads(request.post_data or "{}")
+        return event.get("event") == "audio-listened" and event.get("section") == section
+
+    return matches
+
+
 def test_the_audio_players_event_is_recorded(page, live_server):
     page.goto(f"{live_server}/en/modules/{FIRST}/")
     section = page.locator("details.section").nth(1).get_attribute("data-section")
-    page.evaluate(
-        """([module, section]) => {
-             document.dispatchEvent(new CustomEvent("omnicourse:audio-listened",
-               {detail: {module: module, section: section}}));
-             document.dispatchEvent(new CustomEvent("omnicourse:audio-listened",
-               {detail: {module: module, section: null}}));
-           }""",
-        [FIRST, section],
-    )
-    page.wait_for_function(
-        "s => fetch('/api/progress').then(r => r.json()).then(d => d.modules[s].audio_listened)",
-        arg=FIRST,
-        polling=200,
-        timeout=READ_WAIT_MS,
-    )
-    assert api_progress(page)["sections"][section]["audio"] is True
+    # Wait for the server's answers, not for a page-side condition: a predicate that
+    # returns a promise is truthy at once, so it would not wait at all.
+    with (
+        page.expect_response(stored_event(section)) as section_saved,
+        page.expect_response(stored_event(None), timeout=READ_WAIT_MS) as module_saved,
+    ):
+        page.evaluate(
+            """([module, section]) => {
+                 document.dispatchEvent(new CustomEvent("omnicourse:audio-listened",
+                   {detail: {module: module, section: section}}));
+                 document.dispatchEvent(new CustomEvent("omnicourse:audio-listened",
+                   {detail: {module: module, section: null}}));
+               }""",
+            [FIRST, section],
+        )
+    assert section_saved.value.ok and module_saved.value.ok
+    progress = api_progress(page)
+    assert progress["audio_listened"] is True
+    assert progress["sections"][section]["audio"] is True
 
 
 def test_mark_as_read_works_without_javascript(browser, live_server):

@@ -20,9 +20,9 @@ from course.translation import (
     source_diff,
     translation_report,
 )
+from tests.app.test_i18n import COURSE, TRANSLATIONS, gettext, translate_module
 from tests.conftest import ContentFactory, make_app
 from tests.learners import add_user, login
-from tests.test_i18n import COURSE, TRANSLATIONS, gettext, translate_module
 
 OLD_LINE = "Omnichannel joins up **every** channel. See https://example.com/page for more."
 NEW_LINE = "Omnichannel joins up every channel, online and offline."

@@ -23,8 +23,8 @@ from course.analytics import (
     ratings_over_time,
     score_distribution,
 )
+from tests.app.test_admin import signed_in
 from tests.conftest import MODULE_TEMPLATE, ContentFactory, make_app
-from tests.test_admin import signed_in
 
 # A self-test of five questions and ten attempts, worked out by hand.
 #

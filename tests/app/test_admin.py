@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import ROLES, Feedback, FeedbackAudit
+from tests.app.test_feedback import SLUG, XSS, send_feedback, stored
 from tests.conftest import csrf_token, make_app
 from tests.learners import add_user, api_token, login
-from tests.test_feedback import SLUG, XSS, send_feedback, stored
 
 ANONYMOUS = "anonymous"
 STAFF = ("instructor", "admin")

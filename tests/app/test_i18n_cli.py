@@ -15,8 +15,8 @@ from app.cli import check
 from app.cli.i18n import MAPPING, i18n
 from course import load_course
 from course.catalog import MISSING
+from tests.app.test_i18n import COURSE, TRANSLATIONS, translate_module, write_catalogue
 from tests.conftest import make_app
-from tests.test_i18n import COURSE, TRANSLATIONS, translate_module, write_catalogue
 
 
 def msgids(path) -> set[str]:

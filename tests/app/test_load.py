@@ -105,3 +105,7 @@ def test_the_audit_allows_only_failures_in_flight_on_the_killed_worker():
     failing = audit(Counter({FACT: 1}), stored, [in_flight, later], kill)
     assert any("other than in flight" in p for p in failing.problems())
     assert any("no request succeeded after" in p for p in failing.problems())
+    # Started after the victim froze, it cannot have been on it, however soon after.
+    just_after = replace(in_flight, started=1000.1)
+    failing = audit(Counter({FACT: 1}), stored, [just_after, served_after], kill)
+    assert any("other than in flight" in p for p in failing.problems())

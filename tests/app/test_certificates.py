@@ -27,10 +27,10 @@ from course.certificate import (
     render_certificate,
 )
 from course.pdf import PdfSettings
+from tests.app.test_progress import take_quiz
 from tests.conftest import csrf_token, make_app
+from tests.course.test_pdf import embedded_fonts, squeeze
 from tests.learners import PASSWORD, add_user, api_token, login, logout, post_event, register
-from tests.test_pdf import embedded_fonts, squeeze
-from tests.test_progress import take_quiz
 
 SLUG = "principles"
 MODULE_PDF = f"/en/modules/{SLUG}/certificate.pdf"
@@ -461,7 +461,7 @@ def test_the_migration_keeps_existing_accounts(tmp_path, database_url):
 
 @pytest.mark.parametrize("locale", ["pl", "zh", "yo"])
 def test_the_certificate_pages_show_no_english_interface_text(app, locale):
-    from tests.test_i18n_pages import english_left, shown
+    from tests.app.test_i18n_pages import english_left, shown
 
     client = app.test_client()
     client.set_cookie("omnicourse_locale", locale)  # pages outside /<locale>/ use it

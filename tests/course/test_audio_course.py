@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from course import load_course
-from course.audio import section_speech
-from tests.audio_helpers import build_audio, decoded_seconds, manifest, spoken_units
+from course.audio import Manifest, section_speech
+from tests.audio_helpers import decoded_seconds, spoken_units
 from tests.conftest import REAL_CONTENT
 
 # Plausible speaking rates (words, or Chinese characters, per minute) for a clear voice.
@@ -14,14 +14,11 @@ RATES = {"en": (130, 210), "pl": (90, 160), "zh": (170, 290)}
 
 
 @pytest.mark.slow
-def test_every_module_of_the_course_has_audio_as_long_as_its_text(tmp_path):
+def test_every_module_of_the_course_has_audio_as_long_as_its_text(built_course):
     course = load_course(REAL_CONTENT)
-    instance = tmp_path / "instance"
 
-    report = build_audio(REAL_CONTENT, instance, TTS_ENGINES="recording,espeak")
-
-    assert report.failed == []
-    found = manifest(instance)
+    assert built_course.report.failed == []
+    found = Manifest.load(built_course.build / "audio")
     for locale, (slowest, fastest) in RATES.items():
         for module in course.modules[locale].values():
             entry = found.get(locale, module.slug)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pypdf
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
@@ -17,7 +18,10 @@ from course import load_course
 from course.build import run
 from course.pdf import module_pdf, plan_pdfs
 from tests.conftest import REAL_CONTENT, make_app
-from tests.test_pdf import embedded_fonts, pdf_text, squeeze
+from tests.course.test_pdf import embedded_fonts, pdf_text, squeeze
+
+# Each test runs WeasyPrint on a small course, several seconds in all.
+pytestmark = pytest.mark.slow
 
 
 def labels(course_root: Path, config: dict) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -12,13 +11,13 @@ import pypdf
 import pytest
 from babel.support import Translations
 
-from app.config import PROJECT_ROOT, pdf_settings
+from app.config import PROJECT_ROOT
 from course import load_course
-from course.build import run
-from course.pdf import plan_pdfs
 from tests.conftest import REAL_CONTENT
 
 COURSE = load_course(REAL_CONTENT)
+
+pytestmark = pytest.mark.slow  # real builds or servers: seconds, not milliseconds
 CONFIG = {"TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations")}
 MODULES = [(locale, m.slug) for locale in COURSE.locales for m in COURSE.source_modules()]
 TAG = re.compile(r"<[^>]+>")
@@ -75,29 +74,13 @@ def _mapped_characters(cmap: str) -> set[str]:
     return characters
 
 
-class MissingGlyphs(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "no font for" in record.getMessage():
-            self.messages.append(record.getMessage())
-
-
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> tuple[Path, list[str]]:
-    """Every PDF of the real course (each module, locale and answer key), built once."""
-    out_dir = tmp_path_factory.mktemp("pdf")
-    missing = MissingGlyphs()
-    logging.getLogger("course.pdf").addHandler(missing)
-    try:
-        report = run(plan_pdfs(COURSE, out_dir, pdf_settings(CONFIG)))
-    finally:
-        logging.getLogger("course.pdf").removeHandler(missing)
-    assert not report.failed
-    assert len(report.built) == 2 * len(MODULES)
-    return out_dir, missing.messages
+def built(built_course) -> tuple[Path, list[str]]:
+    """Every PDF of the real course (each module, locale and answer key), built once a run."""
+    assert not built_course.report.failed
+    pdfs = [label for label in built_course.report.built if label.endswith(".pdf")]
+    assert len(pdfs) == 2 * len(MODULES)
+    return built_course.build / "pdf", built_course.missing_glyphs
 
 
 def pdf_of(built, locale: str, slug: str, answers: bool = False) -> Path:

@@ -107,7 +107,7 @@ def test_every_route_allows_and_denies_the_expected_roles(tmp_path):
         add_user(app, f"{role}@example.com", role)
     values = url_values(app)
     undeclared = sorted({r.endpoint for r in app.url_map.iter_rules()} - ACCESS.keys())
-    assert not undeclared, f"declare who may use {undeclared} in ACCESS (tests/test_roles.py)"
+    assert not undeclared, f"declare who may use {undeclared} in ACCESS (tests/app/test_roles.py)"
     checked = 0
     for role in EVERYONE:
         client = signed_in_client(app, role)

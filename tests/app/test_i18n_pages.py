@@ -22,8 +22,8 @@ from werkzeug.test import TestResponse
 
 from app.config import PROJECT_ROOT
 from course import load_course
+from tests.app.test_translate import log_in
 from tests.conftest import REAL_CONTENT, csrf_token, make_app
-from tests.test_translate import log_in
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 COURSE = load_course(REAL_CONTENT)
