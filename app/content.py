@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, g
 
-from course import Course, Resolved, load_course
+from course import Course, Resolved, Section, load_course
 
 
 def init_app(app: Flask) -> None:
@@ -40,3 +40,12 @@ def resolve_module(slug: str) -> Resolved:
     if resolved is None:
         abort(404)
     return resolved
+
+
+def resolve_section(slug: str, section_id: str) -> tuple[Resolved, Section]:
+    """The module `slug` and its section `section_id`, else a 404."""
+    resolved = resolve_module(slug)
+    section = resolved.module.section(section_id)
+    if section is None:
+        abort(404)
+    return resolved, section

@@ -106,37 +106,32 @@ def feedback_page(db: Session, filters: FeedbackFilters, number: int) -> Page:
     return Page(list(items), number, pages, total)
 
 
-def change_status(db: Session, feedback: Feedback, status: str, actor: User) -> bool:
-    """Set the status and record who did it; False when it already had that status."""
-    if feedback.status == status:
-        return False
+def _audit(db: Session, feedback: Feedback, actor: User, action: str, **details: Any) -> None:
+    """Add one line to the feedback's trail: who did what, when (the caller commits)."""
     db.add(
         FeedbackAudit(
             feedback=feedback,
             user_id=actor.id,
             actor_email=actor.email,
-            action=AUDIT_STATUS,
-            old_status=feedback.status,
-            new_status=status,
+            action=action,
             created_at=utcnow(),
+            **details,
         )
     )
+
+
+def change_status(db: Session, feedback: Feedback, status: str, actor: User) -> bool:
+    """Set the status and record who did it; False when it already had that status."""
+    if feedback.status == status:
+        return False
+    _audit(db, feedback, actor, AUDIT_STATUS, old_status=feedback.status, new_status=status)
     feedback.status = status
     db.commit()
     return True
 
 
 def add_note(db: Session, feedback: Feedback, note: str, actor: User) -> None:
-    db.add(
-        FeedbackAudit(
-            feedback=feedback,
-            user_id=actor.id,
-            actor_email=actor.email,
-            action=AUDIT_NOTE,
-            note=note,
-            created_at=utcnow(),
-        )
-    )
+    _audit(db, feedback, actor, AUDIT_NOTE, note=note)
     db.commit()
 
 

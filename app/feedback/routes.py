@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from app import ratelimit
-from app.content import resolve_module
+from app.content import resolve_module, resolve_section
 from app.db import get_session
 from app.feedback import bp
 from app.feedback.forms import FeedbackForm, SectionVoteForm
@@ -90,10 +90,7 @@ def thanks(slug: str):
 @bp.route("/modules/<slug>/sections/<section_id>/helpful", methods=["GET", "POST"])
 def section_vote(slug: str, section_id: str):
     """Was this section helpful? A small form page; JSON for the script."""
-    resolved = resolve_module(slug)
-    section = resolved.module.section(section_id)
-    if section is None:
-        abort(404)
+    resolved, section = resolve_section(slug, section_id)
     as_json = request.is_json
     if as_json:
         body = request.get_json(silent=True)

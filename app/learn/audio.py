@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, render_template, request, send_f
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from app.content import get_course, resolve_module
+from app.content import get_course, resolve_module, resolve_section
 from app.learn import bp
 from app.web import ONE_YEAR
 from course import Module, Resolved
@@ -58,10 +58,8 @@ def audio(slug: str):
 
 @bp.get("/modules/<slug>/sections/<section_id>/audio.mp3")
 def section_audio(slug: str, section_id: str):
-    resolved = resolve_module(slug)
+    resolved, _section = resolve_section(slug, section_id)
     module = resolved.module
-    if module.section(section_id) is None:
-        abort(404)
     entry = manifest().get(module.locale, module.slug, section_id)
     if entry is None:
         return _missing(resolved, _("There is no audio for this part in this language yet."))

@@ -6,7 +6,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from app.content import get_course, resolve_module
+from app.content import get_course, resolve_module, resolve_section
 from app.progress import bp
 from app.progress.learners import current_learner_id, ensure_current_learner
 from app.progress.store import (
@@ -48,10 +48,7 @@ def page():
 @bp.route("/modules/<slug>/sections/<section_id>/read", methods=["GET", "POST"])
 def mark_read(slug: str, section_id: str):
     """Mark one section as read: the way to do it without JavaScript."""
-    resolved = resolve_module(slug)
-    section = resolved.module.section(section_id)
-    if section is None:
-        abort(404)
+    resolved, section = resolve_section(slug, section_id)
     form = MarkReadForm()
     if form.validate_on_submit():
         record_events(ensure_current_learner(), [Event(SECTION_READ, slug, section_id)])
