@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import session, url_for
+from flask import g, session, url_for
 from flask_login import login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
 
 from app.i18n import current_locale
@@ -55,6 +56,11 @@ def start_session(db: Session, user: User) -> None:
     session.clear()
     login_user(user)
     session.permanent = True  # idle sessions expire after PERMANENT_SESSION_LIFETIME
+    # The form token goes into the new session now: otherwise the next pages, loaded
+    # at once (a form and the page script's /api/token), would each add a different
+    # one, and whichever cookie came last would make the other page's form "expired".
+    g.pop("csrf_token", None)  # the login form's token, cached for this request only
+    generate_csrf()
 
 
 def end_session() -> None:

@@ -271,3 +271,17 @@ def test_the_chosen_language_follows_the_account_to_another_device(app):
     phone.delete_cookie("omnicourse_locale")
     response = phone.get("/", headers={"Accept-Language": "en"})
     assert response.location.endswith("/pl/")
+
+
+def test_pages_loaded_at_once_after_login_keep_each_others_form_tokens(app, client):
+    """A form page and the page script's /api/token, both sent with the new session."""
+    add_user(app, "ada@example.com")
+    assert login(client, "ada@example.com").status_code == 302
+    after_login = client.get_cookie("omnicourse_session").value
+
+    form_page = client.get("/auth/name")  # its token is in the form
+    client.set_cookie("omnicourse_session", after_login)
+    client.get("/api/token")  # answered last: its session cookie is the one kept
+    data = {"csrf_token": csrf_token(form_page.data), "display_name": "Ada"}
+    saved = client.post("/auth/name", data=data)
+    assert saved.status_code == 302, "the form expired because another page came back last"
