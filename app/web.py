@@ -8,7 +8,7 @@ cache or CDN may keep it; a signed-in learner gets a private copy instead.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,14 +73,25 @@ def private_page(body: str | bytes, status: int = 200) -> Response:
     return response
 
 
-def shared_page(template: str, versions: Sequence[str] = (), **context: object) -> Response:
+def shared_page(
+    template: str,
+    versions: Sequence[str] = (),
+    page_data: Callable[[], dict[str, Any]] | None = None,
+    **context: object,
+) -> Response:
     """Render `template` for everyone, or privately when the learner has a session.
 
     `versions` name whatever else the page shows that can change without a new
     release or new content (e.g. the audio build), so it is part of the ETag.
+    `page_data` builds more of the page's context, called only when the page is
+    rendered (not when the cached copy is sent).
     """
+
+    def render() -> str:
+        return render_template(template, **context, **(page_data() if page_data else {}))
+
     if not is_anonymous_request():
-        response = make_response(render_template(template, **context))
+        response = make_response(render())
         response.headers["Cache-Control"] = "private, no-cache"
         response.add_etag()
         response.vary.add("Cookie")
@@ -93,7 +104,7 @@ def shared_page(template: str, versions: Sequence[str] = (), **context: object) 
     cache: dict[str, bytes] = current_app.extensions["page_cache"]
     body = cache.get(etag)
     if body is None:
-        body = render_template(template, **context).encode()
+        body = render().encode()
         if len(cache) >= MAX_CACHED_PAGES:
             cache.clear()
         cache[etag] = body

@@ -29,7 +29,7 @@ def module(slug: str):
         resolved=resolved,
         module=resolved.module,
         outdated=get_course().is_outdated(resolved.module),
-        player=audio.player(resolved, manifest),
+        page_data=lambda: {"player": audio.player(resolved, manifest)},
     )
 
 
