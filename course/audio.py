@@ -223,22 +223,25 @@ class _Builder:
             jobs.append(Job(label, self.folder, partial(self._prune, stale, orphans)))
         return jobs
 
-    def _recording(self, module: Module, part: str | None) -> Recording | None:
+    def _recording(
+        self, module: Module, part: str | None, locale: str | None = None
+    ) -> Recording | None:
         if not self.chain.use_recordings:
             return None
-        return find_recording(self.course.content_dir, module.locale, module.slug, part)
+        return find_recording(self.course.content_dir, locale or module.locale, module.slug, part)
 
     def _module_jobs(self, module: Module) -> list[Job]:
         jobs: list[Job] = []
         locale, slug = module.locale, module.slug
         whole = self._recording(module, None)
-        pieces = [] if whole else [(TITLE_PART, _title_speech(module.title))]
-        pieces += [(section.id, section_speech(section)) for section in module.sections]
+        pieces = [] if whole else [(TITLE_PART, _title_speech(module.title), locale)]
+        # A section the translation lacks is read in the source's language, by its voice.
+        pieces += [(s.id, section_speech(s), s.locale or locale) for s in module.sections]
         parts: list[str] = []
-        for part, text in pieces:
-            recording = self._recording(module, part) if part != TITLE_PART else None
+        for part, text, spoken in pieces:
+            recording = self._recording(module, part, spoken) if part != TITLE_PART else None
             plan = _Plan(recording.key, recording=recording) if recording else None
-            plan = plan or self.chain.first(locale, text)
+            plan = plan or self.chain.first(spoken, text)
             if plan is None:
                 continue  # no voice for this locale: the page offers the browser's instead
             target = target_id(locale, slug, part)
@@ -246,7 +249,7 @@ class _Builder:
             parts.append(target)
             if not self._is_current(target, plan.key):
                 label = f"audio {locale}/{slug}#{part}"
-                run = partial(self._build_piece, target, text, locale, plan)
+                run = partial(self._build_piece, target, text, spoken, plan)
                 jobs.append(Job(label, module.path, run))
         target = target_id(locale, slug)
         if whole:
@@ -258,7 +261,7 @@ class _Builder:
         elif parts and len(parts) == len(pieces):
             self.wanted.add(target)
             if jobs or not self._module_is_current(target, parts):
-                text = "\n".join(text for _, text in pieces)
+                text = "\n".join(text for _, text, _ in pieces)
                 run = partial(self._build_module, target, parts, text, locale)
                 jobs.append(Job(f"audio {locale}/{slug}", module.path, run))
         return jobs

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import logging
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from course.errors import ContentError
-from course.loader import SLUG, load_module
+from course.loader import decode_text, load_module, module_speech
 from course.locales import is_locale_code
-from course.model import Module
+from course.model import META_PART, MISSING, OUTDATED, TRANSLATED, Module, Quiz
+from course.store import ContentStore
 
-log = logging.getLogger(__name__)
-
-TRANSLATED, OUTDATED, MISSING = "translated", "outdated", "missing"
+__all__ = ["MISSING", "OUTDATED", "TRANSLATED", "ContentLoader", "Course", "load_course"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Course:
     modules: dict[str, dict[str, Module]] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
     version: str = ""
+    store: ContentStore | None = None  # last good files and earlier source texts
 
     def title(self, locale: str) -> str:
         return self.titles.get(locale) or self.titles.get(self.source_locale) or "Course"
@@ -64,51 +65,167 @@ class Course:
         return [r for m in self.source_modules() if (r := self.resolve(locale, m.slug))]
 
     def status(self, locale: str, slug: str) -> str:
-        """translated, outdated or missing, for a translator's table."""
+        """translated, outdated (some part is outdated or missing) or missing."""
         source = self.modules.get(self.source_locale, {}).get(slug)
         module = self.modules.get(locale, {}).get(slug)
         if source is None or module is None or module.untranslated:
             return MISSING
-        if locale == self.source_locale or module.source_hash == source.content_hash:
+        if locale == self.source_locale:
             return TRANSLATED
-        return OUTDATED
+        return module.translation_state
 
     def is_outdated(self, module: Module) -> bool:
         return self.status(module.locale, module.slug) == OUTDATED
 
+    def stale_modules(self) -> list[Module]:
+        """Modules served from their last good version because the file has a problem."""
+        return [m for ms in self.modules.values() for m in ms.values() if m.stale]
 
-def load_course(content_dir: Path | str) -> Course:
+
+def load_course(content_dir: Path | str, store: ContentStore | None = None) -> Course:
     """Load every locale and module; bad files are recorded in `errors` and skipped."""
-    content_dir = Path(content_dir)
-    config_path = content_dir / "course.yaml"
-    config = _read_config(config_path)
-    folders = sorted(p.name for p in content_dir.iterdir() if p.is_dir() and is_locale_code(p.name))
-    listed = [str(code) for code in config.get("locales") or []]
-    locales = [code for code in listed if code in folders] + [c for c in folders if c not in listed]
-    source = str(config.get("source_locale") or "en")
-    course = Course(
-        content_dir=content_dir,
-        source_locale=source,
-        locales=locales,
-        titles={str(k): str(v) for k, v in (config.get("title") or {}).items()},
-        pass_threshold=float(config.get("pass_threshold", 0.7)),
-    )
-    if source not in locales:
-        course.errors.append(
-            ContentError(config_path, 1, f"no folder for source locale '{source}'")
+    return ContentLoader(content_dir, store).load()
+
+
+class ContentLoader:
+    """Loads a content folder, and on each later `load()` re-parses only changed files.
+
+    A file that fails to parse is served from its last good version in `store`
+    (marked `stale`) when there is one; either way its problem is in `errors`.
+    """
+
+    def __init__(self, content_dir: Path | str, store: ContentStore | None = None) -> None:
+        self.content_dir = Path(content_dir)
+        self.store = store
+        self._parsed: dict[Path, tuple[tuple[int, int, int], Module | ContentError]] = {}
+        self._good_config: dict[str, Any] = {}
+        self._served: dict[tuple[str, str], Path] = {}  # who had each slug last time
+
+    def load(self) -> Course:
+        config_path = self.content_dir / "course.yaml"
+        errors: list[ContentError] = []
+        try:
+            config = self._good_config = _read_config(config_path)
+        except ContentError as error:
+            if not config_path.is_file():
+                raise
+            errors.append(error)
+            config = self._good_config
+        folders = sorted(
+            p.name for p in self.content_dir.iterdir() if p.is_dir() and is_locale_code(p.name)
         )
-    for locale in [source, *(code for code in locales if code != source)]:
-        if locale in locales:
-            _load_locale(course, locale)
-    course.version = _version(course)
-    for error in course.errors:
-        log.warning("content problem: %s", error)
-    return course
+        listed = [str(code) for code in config.get("locales") or []]
+        locales = [c for c in listed if c in folders] + [c for c in folders if c not in listed]
+        source = str(config.get("source_locale") or "en")
+        course = Course(
+            content_dir=self.content_dir,
+            source_locale=source,
+            locales=locales,
+            titles={str(k): str(v) for k, v in (config.get("title") or {}).items()},
+            pass_threshold=float(config.get("pass_threshold", 0.7)),
+            errors=errors,
+            store=self.store,
+        )
+        if source not in locales:
+            errors.append(ContentError(config_path, 1, f"no folder for source locale '{source}'"))
+        seen: set[Path] = set()
+        for locale in [source, *(code for code in locales if code != source)]:
+            if locale in locales:
+                course.modules[locale] = self._load_locale(course, locale, seen)
+        for path in set(self._parsed) - seen:  # deleted files
+            del self._parsed[path]
+        self._served = {(m.locale, m.slug): m.path for ms in course.modules.values()
+                        for m in ms.values()}  # fmt: skip
+        course.version = _version(course)
+        return course
+
+    def _parse(self, path: Path, locale: str) -> Module | ContentError:
+        """The module in `path` (from an earlier parse if the file is unchanged)."""
+        try:
+            info = path.stat()
+        except OSError:
+            return ContentError(path, 1, "the file cannot be read")
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        cached = self._parsed.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        relative = f"{locale}/{path.name}"
+        try:
+            data = path.read_bytes()
+            result: Module | ContentError = load_module(path, locale, data)
+            if self.store is not None:
+                self.store.save_good(relative, data)
+        except ContentError as error:
+            result = self._last_good(path, locale, relative, error)
+        except OSError as error:
+            result = ContentError(path, 1, f"the file cannot be read: {error.strerror}")
+        self._parsed[path] = (stamp, result)
+        return result
+
+    def _last_good(
+        self, path: Path, locale: str, relative: str, error: ContentError
+    ) -> Module | ContentError:
+        data = self.store.last_good(relative) if self.store is not None else None
+        if data is None:
+            return error
+        try:
+            module = load_module(path, locale, data)
+        except ContentError:
+            return error
+        return replace(module, stale=True, problem=error)
+
+    def _load_locale(self, course: Course, locale: str, seen: set[Path]) -> dict[str, Module]:
+        is_source = locale == course.source_locale
+        parsed: list[Module] = []
+        for path in sorted((course.content_dir / locale).glob("*.md")):
+            seen.add(path)
+            result = self._parse(path, locale)
+            if isinstance(result, ContentError):
+                course.errors.append(result)
+                continue
+            if result.problem is not None:
+                course.errors.append(result.problem)
+            parsed.append(result)
+        # Of two files with one slug, the one served before keeps it.
+        parsed.sort(key=lambda m: self._served.get((locale, m.slug)) != m.path)
+        loaded: dict[str, Module] = {}
+        for module in parsed:
+            if module.slug in loaded:
+                course.errors.append(ContentError(
+                    module.path, module.slug_line,
+                    f"duplicate slug '{module.slug}' (also in {loaded[module.slug].path.name})",
+                ))  # fmt: skip
+                continue
+            if is_source:
+                self._archive(module)
+            elif not module.untranslated:
+                original = course.modules.get(course.source_locale, {}).get(module.slug)
+                source_file = course.content_dir / course.source_locale / module.path.name
+                if original is None and any(e.path == source_file for e in course.errors):
+                    continue  # its source is broken: that problem is reported already
+                if original is None:
+                    course.errors.append(ContentError(
+                        module.path, module.slug_line,
+                        f"translation of a module that does not exist: '{module.slug}'",
+                    ))  # fmt: skip
+                    continue
+                module = merge_translation(module, original, course.errors)
+            loaded[module.slug] = module
+        return dict(sorted(loaded.items()))
+
+    def _archive(self, module: Module) -> None:
+        if self.store is None:
+            return
+        self.store.save_part(module.meta_hash, module.meta_text)
+        for section in module.sections:
+            self.store.save_part(section.hash, section.markdown)
+        if module.quiz is not None:
+            self.store.save_part(module.quiz.hash, module.quiz.markdown)
 
 
 def _read_config(path: Path) -> dict[str, Any]:
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        config = yaml.safe_load(decode_text(path, path.read_bytes())) or {}
     except FileNotFoundError:
         raise ContentError(path, 1, "course.yaml not found: is this a content folder?") from None
     except yaml.YAMLError as error:
@@ -119,55 +236,79 @@ def _read_config(path: Path) -> dict[str, Any]:
     return config
 
 
-def _load_locale(course: Course, locale: str) -> None:
-    loaded: dict[str, Module] = {}
-    source = course.modules.get(course.source_locale, {})
-    for path in sorted((course.content_dir / locale).glob("*.md")):
-        try:
-            module = load_module(path, locale)
-            _check_against_source(module, loaded, source, locale == course.source_locale)
-        except ContentError as error:
-            course.errors.append(error)
-            continue
-        loaded[module.slug] = module
-    course.modules[locale] = loaded
+def merge_translation(translation: Module, source: Module, errors: list[ContentError]) -> Module:
+    """The translation as served: in the source's order, a state on every part, and the
+    source's text (in its language) for each part the translation lacks."""
+
+    def state(part: str, source_hash: str) -> str:
+        recorded = translation.source_hashes.get(part)
+        if recorded is None:  # made before per-part hashes: only the whole file's hash tells
+            return TRANSLATED if translation.source_hash == source.content_hash else OUTDATED
+        return TRANSLATED if recorded == source_hash else OUTDATED
+
+    source_ids = set(source.section_ids)
+    for section in translation.sections:
+        if section.id not in source_ids:
+            errors.append(ContentError(
+                translation.path, section.line,
+                f"section '{section.id}' is not in the source ({source.path.name}): "
+                "give it the id of the section it translates",
+            ))  # fmt: skip
+    sections, borrowed = [], False
+    for original in source.sections:
+        own = translation.section(original.id)
+        if own is None:
+            sections.append(replace(original, state=MISSING))
+            borrowed = True
+        else:
+            sections.append(replace(own, state=state(own.id, original.hash)))
+    quiz = _merge_quiz(translation, source, errors, state)
+    borrowed = borrowed or (quiz is not None and quiz.state == MISSING)
+    content_hash = translation.content_hash
+    if borrowed:  # what is shown changes with the source too
+        content_hash = hashlib.sha1(
+            f"{translation.content_hash}+{source.content_hash}".encode(), usedforsecurity=False
+        ).hexdigest()
+    return replace(
+        translation,
+        sections=tuple(sections),
+        quiz=quiz,
+        meta_state=state(META_PART, source.meta_hash),
+        content_hash=content_hash,
+        speech_text=module_speech(translation.title, sections),
+    )
 
 
-def _check_against_source(
-    module: Module, loaded: dict[str, Module], source: dict[str, Module], is_source: bool
-) -> None:
-    path = module.path
-    if module.slug in loaded:
-        raise ContentError(
-            path, 2, f"duplicate slug '{module.slug}' (also in {loaded[module.slug].path.name})"
-        )
-    if not SLUG.match(module.slug):
-        raise ContentError(path, 2, f"invalid slug '{module.slug}'")
-    if is_source or module.untranslated:
-        return
-    original = source.get(module.slug)
-    if original is None:
-        raise ContentError(path, 2, f"translation of a module that does not exist: '{module.slug}'")
-    if module.section_ids != original.section_ids:
-        raise ContentError(
-            path, 2,
-            f"section ids {list(module.section_ids)} differ from the source's "
-            f"{list(original.section_ids)}",
-        )  # fmt: skip
-    source_questions = [q.id for q in original.quiz.questions] if original.quiz else []
-    questions = [q.id for q in module.quiz.questions] if module.quiz else []
-    if questions != source_questions:
-        raise ContentError(
-            path, 2, f"question ids {questions} differ from the source's {source_questions}"
-        )
+def _merge_quiz(
+    translation: Module, source: Module, errors: list[ContentError], state: Callable
+) -> Quiz | None:
+    if source.quiz is None:
+        return None
+    own = translation.quiz
+    if own is None:
+        return replace(source.quiz, state=MISSING)
+    source_ids = [q.id for q in source.quiz.questions]
+    extra = [q for q in own.questions if q.id not in source_ids]
+    for question in extra:
+        errors.append(ContentError(
+            translation.path, question.line,
+            f"question '{question.id}' is not in the source's self-test ({source.path.name})",
+        ))  # fmt: skip
+    if [q.id for q in own.questions] != source_ids:
+        return replace(source.quiz, state=MISSING)
+    return replace(own, id=source.quiz.id, state=state(source.quiz.id, source.quiz.hash))
 
 
 def _version(course: Course) -> str:
-    """A hash of everything pages show: settings, modules as loaded, and recordings."""
-    digest = hashlib.sha256((course.content_dir / "course.yaml").read_bytes())
+    """A hash of everything pages show: settings, modules as loaded, problems, recordings."""
+    digest = hashlib.sha256(json.dumps(
+        [course.source_locale, course.locales, course.titles, course.pass_threshold]
+    ).encode())  # fmt: skip
     for locale, modules in sorted(course.modules.items()):
         for slug, module in sorted(modules.items()):
-            digest.update(f"{locale}/{slug}:{module.content_hash}\n".encode())
+            digest.update(f"{locale}/{slug}:{module.content_hash}:{module.stale}\n".encode())
+    for error in course.errors:
+        digest.update(f"{error}\n".encode())
     for path in sorted(course.content_dir.glob("*/audio/*")):  # recordings and sidecars
         digest.update(
             f"{path.relative_to(course.content_dir)}:{path.stat().st_mtime_ns}\n".encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID = re.compile(r"^[A-Za-z][\w-]*$")
 FENCE = re.compile(r"^(```|~~~)")
 SECTION_HEADING = re.compile(r"^##\s+(?P<text>.+)$")
+TRANSLATABLE_FIELDS = (
+    "title", "description", "keywords", "outcomes", "key_points", "bibliography",
+)  # fmt: skip
 
 
 def git_blob_hash(data: bytes) -> str:
@@ -30,18 +34,20 @@ def git_blob_hash(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def load_module(path: Path, locale: str) -> Module:
+def part_hash(text: str) -> str:
+    """A short hash of a part's text, ignoring blank lines around it and trailing spaces."""
+    normal = "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip()
+    return hashlib.sha1(normal.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def load_module(path: Path, locale: str, data: bytes | None = None) -> Module:
     """Parse a module file, raising ContentError with the file and line of the problem."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ContentError(path, line, "the file is not valid UTF-8") from None
+    data = path.read_bytes() if data is None else data
+    text = decode_text(path, data)
     meta, key_lines, body_start = _front_matter(text, path)
     body_lines = text.splitlines()[body_start - 1 :]
     outcomes = _outcomes(meta, path, key_lines)
-    sections, quiz = _sections(body_lines, body_start, path, outcomes)
+    sections, quiz = _sections(body_lines, body_start, path, outcomes, locale)
     if not sections:
         raise ContentError(path, body_start, "the module has no sections (## headings)")
     return Module(
@@ -62,8 +68,49 @@ def load_module(path: Path, locale: str) -> Module:
         content_hash=git_blob_hash(data),
         source_hash=meta.get("source_hash"),
         untranslated=bool(meta.get("untranslated", False)),
-        speech_text=_module_speech(meta, sections),
+        speech_text=module_speech(str(meta["title"]), sections),
+        meta_hash=part_hash(meta_text(meta)),
+        meta_text=meta_text(meta),
+        slug_line=key_lines.get("slug", 2),
+        source_hashes=_source_hashes(meta, path, key_lines),
     )
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """The file's text; ContentError for an empty, binary or non-UTF-8 file."""
+    if not data.strip():
+        raise ContentError(path, 1, "the file is empty")
+    if b"\0" in data:
+        raise ContentError(path, 1, "this is not a text file (it holds binary data)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ContentError(
+            path, line, "the file is not valid UTF-8: save it with the UTF-8 encoding"
+        ) from None
+
+
+def meta_text(meta: dict[str, Any]) -> str:
+    """The front matter's translatable texts as YAML: what its hash and diffs are made of."""
+    texts = {name: meta[name] for name in TRANSLATABLE_FIELDS if name in meta}
+    return yaml.safe_dump(texts, allow_unicode=True, sort_keys=False, width=88)
+
+
+def _source_hashes(meta: dict[str, Any], path: Path, key_lines: dict[str, int]) -> dict[str, str]:
+    raw = meta.get("source_hashes")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, str) and re.fullmatch(r"[0-9a-f]{12}", v) for v in raw.values()
+    ):
+        raise ContentError(
+            path,
+            key_lines.get("source_hashes", 1),
+            "field 'source_hashes' must map part ids to 12-digit hashes: "
+            "`omnicourse i18n mark-current` writes it",
+        )
+    return {str(key): value for key, value in raw.items()}
 
 
 def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int], int]:
@@ -79,10 +126,7 @@ def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         meta = yaml.safe_load(source)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(error, "problem", None) or str(error)
-        raise ContentError(path, line, f"broken YAML in front matter: {problem}") from None
+        raise _yaml_error(path, source, error) from None
     if not isinstance(meta, dict):
         raise ContentError(path, 2, "the front matter must be a mapping of fields")
     key_lines = {
@@ -91,6 +135,36 @@ def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
     }
     _check_fields(meta, path, key_lines)
     return meta, key_lines, end + 2
+
+
+def _yaml_error(path: Path, source: str, error: yaml.YAMLError) -> ContentError:
+    """The error at the line an author has to fix (the file's line numbers)."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line if mark else 0
+    # A quote left open swallows the lines after it, and YAML only notices many lines
+    # later: point at the quoted value that runs across lines before the fault.
+    opened = _open_quote_before(source, line)
+    if opened is not None:
+        return ContentError(
+            path, opened + 2, "broken YAML in front matter: this quoted value does not end "
+            "on its line: is a closing quote missing?",
+        )  # fmt: skip
+    problem = getattr(error, "problem", None) or str(error)
+    return ContentError(path, line + 2 if mark else 1, f"broken YAML in front matter: {problem}")
+
+
+def _open_quote_before(source: str, error_line: int) -> int | None:
+    last = None
+    try:
+        for token in yaml.scan(source, Loader=yaml.SafeLoader):
+            if token.start_mark.line >= error_line:
+                break
+            style = getattr(token, "style", None)
+            if style in ('"', "'") and token.end_mark.line > token.start_mark.line:
+                last = token.start_mark.line
+    except yaml.YAMLError:
+        pass
+    return last
 
 
 def _check_fields(meta: dict[str, Any], path: Path, key_lines: dict[str, int]) -> None:
@@ -126,16 +200,10 @@ def _outcomes(meta: dict[str, Any], path: Path, key_lines: dict[str, int]) -> di
 
 
 def _sections(
-    lines: list[str], first_line: int, path: Path, outcomes: dict[str, str]
+    lines: list[str], first_line: int, path: Path, outcomes: dict[str, str], locale: str
 ) -> tuple[list[Section], Quiz | None]:
     """Split the body at `##` headings (outside code fences)."""
-    starts: list[int] = []
-    in_fence = False
-    for index, line in enumerate(lines):
-        if FENCE.match(line.strip()):
-            in_fence = not in_fence
-        elif not in_fence and SECTION_HEADING.match(line):
-            starts.append(index)
+    starts = _section_starts(lines)
     if starts and any(line.strip() for line in lines[: starts[0]]):
         first_text = next(i for i, line in enumerate(lines) if line.strip())
         raise ContentError(path, first_line + first_text, "text before the first ## section")
@@ -158,18 +226,55 @@ def _sections(
             )
         seen[section_id] = line_number
         body = lines[start + 1 : end]
+        markdown = "\n".join(lines[start:end])
         if "quiz" in classes:
             if quiz is not None:
                 raise ContentError(path, line_number, "a module can have only one self-test")
             quiz = parse_quiz(section_id, title, body, line_number + 1, path, outcomes)
+            quiz = replace(
+                quiz, line=line_number, hash=part_hash(markdown), locale=locale, markdown=markdown
+            )
             continue
         html = render("\n".join(body))
-        sections.append(Section(section_id, title, html, speech_text(html), line_number))
+        section = Section(section_id, title, html, speech_text(html), line_number)
+        sections.append(
+            replace(section, hash=part_hash(markdown), locale=locale, markdown=markdown)
+        )
     return sections, quiz
 
 
-def _module_speech(meta: dict[str, Any], sections: list[Section]) -> str:
-    parts = [speech_text(f"<p>{escape(str(meta['title']))}</p>")]
+def _section_starts(lines: list[str]) -> list[int]:
+    """The indexes of the `##` heading lines that are not inside a code fence."""
+    starts: list[int] = []
+    in_fence = False
+    for index, line in enumerate(lines):
+        if FENCE.match(line.strip()):
+            in_fence = not in_fence
+        elif not in_fence and SECTION_HEADING.match(line):
+            starts.append(index)
+    return starts
+
+
+def split_parts(text: str) -> dict[str, str]:
+    """The Markdown of each section of a module file's text, by id (for source diffs)."""
+    lines = text.splitlines()
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
+    except StopIteration:
+        return {}
+    body = lines[end + 1 :]
+    starts = _section_starts(body)
+    parts = {}
+    for position, start in enumerate(starts):
+        stop = starts[position + 1] if position + 1 < len(starts) else len(body)
+        title, attrs, _ = split_heading(SECTION_HEADING.match(body[start])["text"])
+        parts[attrs.get("id") or slugify(title)] = "\n".join(body[start:stop])
+    return parts
+
+
+def module_speech(title: str, sections: list[Section] | tuple[Section, ...]) -> str:
+    """The module as read aloud: its title, then each section's title and text."""
+    parts = [speech_text(f"<p>{escape(title)}</p>")]
     for section in sections:
         parts.append(speech_text(f"<p>{escape(section.title)}</p>"))
         parts.append(section.speech_text)

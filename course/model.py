@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.errors import ContentError
+
 QUESTION_KINDS = ("single", "multiple", "true-false")
+
+# How a part of a translated module compares with its source (the source itself is
+# always "translated"): made from the current source, made from an earlier one, or
+# not in the translation at all (then the source's text is served in its place).
+TRANSLATED, OUTDATED, MISSING = "translated", "outdated", "missing"
+META_PART = "_meta"  # the front matter's texts (title, outcomes, …) as one translatable part
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,11 @@ class Quiz:
     id: str
     title: str
     questions: tuple[Question, ...]
+    line: int = 0
+    hash: str = ""  # of its Markdown, as for a section
+    locale: str = ""  # the language of its text: the source's when borrowed
+    state: str = TRANSLATED
+    markdown: str = field(default="", repr=False)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -49,6 +62,10 @@ class Section:
     html: str
     speech_text: str
     line: int
+    hash: str = ""  # of its Markdown: what a translation records in `source_hashes`
+    locale: str = ""  # the language of its text: the source's when borrowed
+    state: str = TRANSLATED
+    markdown: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,38 @@ class Module:
     source_hash: str | None = None
     untranslated: bool = False
     speech_text: str = field(default="", repr=False)
+    meta_hash: str = ""  # of the front matter's translatable texts
+    meta_text: str = field(default="", repr=False)
+    slug_line: int = 2
+    meta_state: str = TRANSLATED
+    source_hashes: dict[str, str] = field(default_factory=dict, repr=False)
+    stale: bool = False  # served from its last good version: the file has a problem now
+    problem: ContentError | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def part_hashes(self) -> dict[str, str]:
+        """The hash of each translatable part: front matter, sections, self-test."""
+        parts = {META_PART: self.meta_hash, **{s.id: s.hash for s in self.sections}}
+        if self.quiz is not None:
+            parts[self.quiz.id] = self.quiz.hash
+        return parts
+
+    @property
+    def part_states(self) -> dict[str, str]:
+        states = {META_PART: self.meta_state, **{s.id: s.state for s in self.sections}}
+        if self.quiz is not None:
+            states[self.quiz.id] = self.quiz.state
+        return states
+
+    @property
+    def translation_state(self) -> str:
+        """translated when every part is; missing when nothing is; else outdated."""
+        states = set(self.part_states.values())
+        if states == {TRANSLATED}:
+            return TRANSLATED
+        if states == {MISSING}:
+            return MISSING
+        return OUTDATED
 
     @property
     def section_ids(self) -> tuple[str, ...]:

@@ -1,8 +1,11 @@
-"""Translation status: modules per locale, interface catalogue coverage, source diffs.
+"""Translation status: parts per module and locale, interface catalogue coverage, diffs.
 
-A translation records in `source_hash` the `git hash-object` hash of the
-source file it was made from, so when the source changes the old text can be
-read back from the repository with `git cat-file` and compared.
+A translation records in `source_hashes` the hash of each source part (front
+matter, section, self-test) it was made from; `omnicourse i18n mark-current`
+writes them. When a source part changes, its earlier text is read back from
+the instance's store of source parts, else from git history, and compared.
+Older translations record only `source_hash`, the `git hash-object` hash of
+the whole source file, read back with `git cat-file`.
 """
 
 from __future__ import annotations
@@ -11,17 +14,19 @@ import difflib
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import PoFileError, read_po
 
 from course.catalog import MISSING, OUTDATED, TRANSLATED, Course
 from course.errors import ContentError
+from course.loader import meta_text, part_hash, split_parts
 from course.locales import is_locale_code
-from course.model import Module
+from course.model import META_PART, Module
 
 DOMAIN = "messages"
 TEMPLATE = f"{DOMAIN}.pot"
@@ -106,6 +111,23 @@ def catalogue_coverage(translations_dir: Path | str, locale: str) -> Coverage | 
     return Coverage(locale, path, total=len(ids), translated=translated, fuzzy=fuzzy)
 
 
+def missing_catalogues(
+    course: Course, translations_dir: Path | str, interface_locale: str = "en"
+) -> list[ContentError]:
+    """A problem for each content locale that has no interface catalogue."""
+    have = set(catalogue_locales(translations_dir))
+    return [
+        ContentError(
+            course.content_dir / code,
+            1,
+            f"the locale '{code}' has no interface catalogue "
+            f"({catalogue_path('translations', code)}): run `omnicourse i18n new-locale {code}`",
+        )
+        for code in course.locales
+        if code not in have and code != interface_locale
+    ]
+
+
 def check_catalogues(translations_dir: Path | str) -> list[ContentError]:
     """Every problem in the catalogues, as file:line: broken syntax, bad placeholders, stale .mo."""
     root = Path(translations_dir)
@@ -165,12 +187,25 @@ def _key(value: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class PartStatus:
+    """One translatable part of a module: the front matter, a section or the self-test."""
+
+    id: str
+    title: str
+    state: str
+
+
+@dataclass(frozen=True)
 class ModuleStatus:
     slug: str
     title: str
     state: str
     path: Path | None
     problem: str | None = None
+    parts: tuple[PartStatus, ...] = ()
+
+    def count(self, state: str) -> int:
+        return sum(1 for part in self.parts if part.state == state)
 
 
 @dataclass
@@ -236,11 +271,23 @@ def _module_status(course: Course, locale: str, source: Module) -> ModuleStatus:
     module = course.modules.get(locale, {}).get(source.slug)
     state = course.status(locale, source.slug)
     problem = None
-    if module is None:
-        expected = course.content_dir / locale / source.path.name
+    expected = course.content_dir / locale / source.path.name
+    if module is None or module.stale:
         problem = next((e.message for e in course.errors if Path(e.path) == expected), None)
     title = module.title if module is not None and state != MISSING else source.title
-    return ModuleStatus(source.slug, title, state, module.path if module else None, problem)
+    parts: tuple[PartStatus, ...] = ()
+    if module is not None and not module.untranslated:
+        titles = part_titles(source)
+        parts = tuple(PartStatus(i, titles[i], s) for i, s in module.part_states.items())
+    return ModuleStatus(source.slug, title, state, module.path if module else None, problem, parts)
+
+
+def part_titles(module: Module) -> dict[str, str]:
+    titles = {META_PART: "front matter (title, outcomes, keywords…)"}
+    titles.update({section.id: section.title for section in module.sections})
+    if module.quiz is not None:
+        titles[module.quiz.id] = module.quiz.title
+    return titles
 
 
 @dataclass(frozen=True)
@@ -250,38 +297,115 @@ class DiffLine:
 
 
 @dataclass(frozen=True)
-class SourceDiff:
-    """What changed in the source since a translation was made, or why that is unknown."""
+class SourceChange:
+    """One change to a source part that some translations have not caught up with.
 
-    module: Module
-    source: Module
+    Several languages translated from the same earlier text share one change,
+    so a translator reads each diff once."""
+
+    slug: str
+    part: str
+    title: str
+    source_file: str  # `en/01-principles.md`
+    files: tuple[str, ...]  # the translations it affects: `pl/01-principles.md`, …
+    locales: tuple[str, ...]
     lines: tuple[DiffLine, ...] = ()
     unavailable: str | None = None  # one of the UNAVAILABLE keys
 
 
-def source_diff(course: Course, locale: str, slug: str) -> SourceDiff | None:
-    """The change in the source since the locale's translation of `slug`; None if not outdated."""
-    if course.status(locale, slug) != OUTDATED:
-        return None
-    module = course.modules[locale][slug]
-    source = course.modules[course.source_locale][slug]
-    old_hash = str(module.source_hash or "").strip().lower()
-    if not BLOB_HASH.match(old_hash):
-        return SourceDiff(module, source, unavailable=NO_SOURCE_HASH)
-    old = read_blob(course.content_dir, old_hash)
-    if isinstance(old, Unavailable):
-        return SourceDiff(module, source, unavailable=old.reason)
-    new = source.path.read_text(encoding="utf-8")
-    name = source.path.name
-    diff = difflib.unified_diff(
-        old.splitlines(),
-        new.splitlines(),
-        fromfile=f"{name} @ {old_hash[:10]}",
-        tofile=f"{name} @ {source.content_hash[:10]}",
-        lineterm="",
-        n=2,
-    )
-    return SourceDiff(module, source, tuple(_classify(line) for line in diff))
+def source_changes(course: Course) -> list[SourceChange]:
+    """What changed in each source part since the translations that are outdated on it."""
+    groups: dict[tuple[str, str, str], list[Module]] = {}
+    for locale in course.locales:
+        if locale == course.source_locale:
+            continue
+        for slug, module in course.modules.get(locale, {}).items():
+            if module.untranslated:
+                continue
+            for part, state in module.part_states.items():
+                if state == OUTDATED:
+                    since = module.source_hashes.get(part) or f"file:{module.source_hash}"
+                    groups.setdefault((slug, part, since), []).append(module)
+    changes = []
+    for (slug, part, since), modules in groups.items():
+        source = course.modules[course.source_locale][slug]
+        old = _earlier_text(course, source, part, since)
+        new = source_part_text(source, part)
+        name = f"{course.source_locale}/{source.path.name}"
+        base = SourceChange(
+            slug, part, part_titles(source).get(part, part), name,
+            files=tuple(f"{m.locale}/{m.path.name}" for m in modules),
+            locales=tuple(m.locale for m in modules),
+        )  # fmt: skip
+        if isinstance(old, Unavailable):
+            changes.append(replace(base, unavailable=old.reason))
+            continue
+        diff = difflib.unified_diff(
+            old.splitlines(), new.splitlines(), fromfile=f"{name} (translated from)",
+            tofile=f"{name} (now)", lineterm="", n=2,
+        )  # fmt: skip
+        changes.append(replace(base, lines=tuple(_classify(line) for line in diff)))
+    order = {m.slug: m.order for m in course.source_modules()}
+    return sorted(changes, key=lambda c: (order.get(c.slug, 0), c.slug, c.part))
+
+
+def source_part_text(module: Module, part: str) -> str:
+    """The Markdown (or, for the front matter, YAML) of one part of a module."""
+    if part == META_PART:
+        return module.meta_text
+    if module.quiz is not None and part == module.quiz.id:
+        return module.quiz.markdown
+    section = module.section(part)
+    return section.markdown if section is not None else ""
+
+
+def _earlier_text(course: Course, source: Module, part: str, since: str) -> str | Unavailable:
+    if since.startswith("file:"):  # only the whole file's hash is recorded
+        blob = since.removeprefix("file:").strip().lower()
+        if not BLOB_HASH.match(blob):
+            return Unavailable(NO_SOURCE_HASH)
+        text = read_blob(course.content_dir, blob)
+        return text if isinstance(text, Unavailable) else _part_of(text, part)
+    kept = course.store.part(since) if course.store is not None else None
+    if kept is not None:
+        return kept
+    return _find_in_history(course.content_dir, source.path, part, since)
+
+
+def _part_of(file_text: str, part: str) -> str:
+    if part == META_PART:
+        lines = file_text.splitlines()
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+        try:
+            meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        except yaml.YAMLError:
+            return ""
+        return meta_text(meta) if isinstance(meta, dict) else ""
+    return split_parts(file_text).get(part, "")
+
+
+def _find_in_history(folder: Path, path: Path, part: str, wanted: str) -> str | Unavailable:
+    """The part's text in the newest committed version of `path` where its hash is `wanted`."""
+    git = shutil.which("git")
+    if git is None:
+        return Unavailable(NO_GIT)
+    try:
+        log = subprocess.run(
+            [git, "log", "--format=%H", "-n", "200", "--", path.name],
+            cwd=path.parent, capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+        for commit in log.stdout.split():
+            shown = subprocess.run(
+                [git, "show", f"{commit}:./{path.name}"],
+                cwd=path.parent, capture_output=True, timeout=10, check=False,
+            )  # fmt: skip
+            text = shown.stdout.decode("utf-8", errors="replace")
+            candidate = _part_of(text, part)
+            if shown.returncode == 0 and candidate and part_hash(candidate) == wanted:
+                return candidate
+    except (OSError, subprocess.TimeoutExpired):
+        return Unavailable(NO_GIT)
+    return Unavailable(NOT_IN_HISTORY)
 
 
 def _classify(line: str) -> DiffLine:
