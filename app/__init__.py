@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from app import config as app_config
-from app import content, db, errors, extensions, i18n, security, web
+from app import content, db, errors, extensions, i18n, rebuild, security, web
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = app_config.secret_key(instance)
 
     content.init_app(app)
+    rebuild.init_app(app)
     web.init_app(app)
     extensions.init_app(app)
     db.init_app(app)

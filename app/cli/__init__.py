@@ -5,6 +5,7 @@ One module per command or group: build, serve, db, users, i18n; `check` is here.
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -15,9 +16,10 @@ from app import create_app
 from app.cli.build import build
 from app.cli.db import db
 from app.cli.i18n import i18n
+from app.cli.run import run
 from app.cli.serve import serve
 from app.cli.users import users
-from course import load_course
+from app.content import get_course
 from course.audio import check_recordings
 from course.translation import check_catalogues
 
@@ -32,13 +34,22 @@ def main() -> None:
 
 
 @main.command()
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text",
+    help="json: one object per problem (file, line, message), for editors and CI.",
+)  # fmt: skip
 @with_appcontext
-def check() -> None:
+def check(output: str) -> None:
     """Validate all content; list every problem as file:line: message."""
-    course = load_course(current_app.config["CONTENT_DIR"])
-    modules = sum(len(by_slug) for by_slug in course.modules.values())
+    course = get_course()
+    modules = sum(1 for by_slug in course.modules.values() for m in by_slug.values()
+                  if not m.stale)  # fmt: skip
     errors = [*course.errors, *check_catalogues(current_app.config["TRANSLATIONS_DIR"])]
     errors += check_recordings(course)
+    if output == "json":
+        problems = [{"file": str(e.path), "line": e.line, "message": e.message} for e in errors]
+        click.echo(json.dumps({"problems": problems, "modules": modules}, ensure_ascii=False))
+        sys.exit(1 if errors else 0)
     for error in errors:
         click.echo(str(error), err=True)
     if errors:
@@ -49,7 +60,7 @@ def check() -> None:
     )
 
 
-for command in (build, serve, db, users, i18n):
+for command in (build, serve, db, users, i18n, run):
     main.add_command(command)
 
 __all__ = ["build", "check", "main"]

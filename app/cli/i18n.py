@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 from importlib import metadata
 from pathlib import Path
 
@@ -14,14 +15,16 @@ from flask.cli import with_appcontext
 
 from app.config import PROJECT_ROOT
 from app.content import get_course
+from course.authoring import record_source_hashes, set_course_title
 from course.catalog import MISSING, OUTDATED, TRANSLATED
 from course.locales import is_locale_code
 from course.translation import (
     TEMPLATE,
     UNAVAILABLE,
+    SourceChange,
     TranslationReport,
     catalogue_path,
-    source_diff,
+    source_changes,
     translation_report,
 )
 
@@ -133,21 +136,42 @@ def format_report(report: TranslationReport) -> str:
     for status in report.locales:
         for module in status.modules:
             if module.problem:
-                lines.append(f"{status.locale}/{module.slug}: not loaded: {module.problem}")
-            diff = source_diff(course, status.locale, module.slug)
-            if diff is not None and diff.unavailable:
-                lines.append(
-                    f"{status.locale}/{module.slug}: outdated; no diff: "
-                    f"{UNAVAILABLE[diff.unavailable]}"
-                )
+                lines.append(f"{status.locale}/{module.slug}: {module.problem}")
+            behind = [p for p in module.parts if p.state != TRANSLATED]
+            if module.state == OUTDATED and behind:
+                lines.append(f"{status.locale}/{module.slug}:")
+                lines += [f"  {part.id:<28} {click.style(part.state, fg=STATE_STYLE[part.state])}"
+                          for part in behind]  # fmt: skip
     lines += [str(error) for error in report.catalogue_errors]
+    for change in source_changes(course):
+        lines += ["", format_change(change)]
     missing = sum(s.count(MISSING) for s in report.locales)
     outdated = sum(s.count(OUTDATED) for s in report.locales)
     verdict = "everything is translated" if report.complete else "translation incomplete"
+    lines.append("")
     lines.append(
         f"{len(report.locales)} locale(s): {missing} module(s) missing, {outdated} outdated; "
         f"{verdict}."
     )
+    if outdated:
+        lines.append("After review: omnicourse i18n mark-current LOCALE MODULE [SECTION]")
+    return "\n".join(lines)
+
+
+def format_change(change: SourceChange, width: int = 100) -> str:
+    """One source change: where, which translations it affects, and the diff, wrapped."""
+    head = (
+        f"{change.source_file} # {change.part} ({change.title}) changed; "
+        f"outdated in {', '.join(change.files)}"
+    )
+    lines = [click.style(head, bold=True)]
+    if change.unavailable:
+        return "\n".join([*lines, f"  no diff: {UNAVAILABLE[change.unavailable]}"])
+    styles = {"added": "green", "removed": "red", "hunk": "cyan"}
+    for line in change.lines:
+        pieces = textwrap.wrap(line.text, width, subsequent_indent="  ", drop_whitespace=False,
+                               replace_whitespace=False) or [""]  # fmt: skip
+        lines += [click.style(piece, fg=styles.get(line.kind)) for piece in pieces]
     return "\n".join(lines)
 
 
@@ -161,16 +185,72 @@ def _coverage_cell(status) -> str:
     return f"{int(coverage.percent)}% ({coverage.translated}/{coverage.total})"
 
 
+@i18n.command("mark-current")
+@click.argument("locale")
+@click.argument("module")
+@click.argument("section", required=False)
+@with_appcontext
+def mark_current(locale: str, module: str, section: str | None) -> None:
+    """Record that a translation (or one SECTION of it) is up to date with its source.
+
+    MODULE is the module's slug or file name; SECTION a section id, the self-test's
+    id, or _meta for the front matter. Run it after reviewing the change.
+    """
+    course = get_course()
+    source = next((m for m in course.source_modules()
+                   if module in (m.slug, m.path.name, m.path.stem)), None)  # fmt: skip
+    translation = course.modules.get(locale, {}).get(source.slug) if source else None
+    if source is None or locale == course.source_locale:
+        raise click.ClickException(f"no module '{module}' to translate into '{locale}'")
+    if translation is None or translation.untranslated:
+        raise click.ClickException(
+            f"{locale}/{source.path.name} is not translated yet (or does not load: "
+            "run `omnicourse check`)"
+        )
+    own = {part for part, state in translation.part_states.items() if state != MISSING}
+    wanted = [section] if section else sorted(own, key=list(source.part_hashes).index)
+    unknown = [part for part in wanted if part not in source.part_hashes]
+    if unknown:
+        raise click.ClickException(
+            f"'{unknown[0]}' is not a part of {source.path.name}; its parts are: "
+            + ", ".join(source.part_hashes)
+        )
+    if section and section not in own:
+        raise click.ClickException(
+            f"{locale}/{translation.path.name} has no section '{section}' yet: translate it first"
+        )
+    hashes = {
+        part: h for part, h in translation.source_hashes.items() if part in source.part_hashes
+    }
+    hashes.update({part: source.part_hashes[part] for part in wanted})
+    ordered = {part: hashes[part] for part in source.part_hashes if part in hashes}
+    record_source_hashes(translation.path, ordered, None if section else source.content_hash)
+    names = ", ".join(wanted)
+    click.echo(f"{locale}/{translation.path.name}: marked current: {names}")
+    left = set(source.part_hashes) - own
+    if left:
+        click.echo(f"still missing (not in the translation): {', '.join(sorted(left))}")
+
+
 @i18n.command("new-locale")
 @click.argument("code")
+@click.option("--title", help="The course's title in the new language (asked if not given).")
 @with_appcontext
-def new_locale(code: str) -> None:
+def new_locale(code: str, title: str | None) -> None:
     """Start a new language: content/CODE/ with untranslated copies, and its catalogue."""
     course = get_course()
     if not is_locale_code(code) or not _known_to_babel(code):
         raise click.ClickException(
             f"'{code}' is not a language code Babel knows (e.g. de, pt_BR, ar)."
         )
+    if code not in course.titles:
+        source_title = course.title(course.source_locale)
+        if title is None:
+            title = click.prompt(
+                f"The course's title in {code} (now '{source_title}')", default=source_title
+            )
+        set_course_title(Path(course.content_dir) / "course.yaml", code, title.strip())
+        click.echo(f"course.yaml: title in {code}: {title.strip()}")
     folder = Path(course.content_dir) / code
     folder.mkdir(exist_ok=True)
     created = 0

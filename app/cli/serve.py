@@ -44,7 +44,9 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from app import create_app
 
-        return create_app()
+        app = create_app()
+        app.extensions["content"].watch()  # each worker reloads content changes on its own
+        return app
 
 
 def run_server(host: str, port: int, workers: int) -> None:

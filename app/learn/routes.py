@@ -8,6 +8,7 @@ from app.content import get_course, resolve_module
 from app.learn import audio, bp
 from app.progress.learners import current_learner_id, ensure_current_learner
 from app.progress.store import quiz_scores, record_attempt
+from app.rebuild import is_being_rebuilt
 from app.web import shared_page
 from course import grade
 
@@ -22,13 +23,15 @@ def home():
 def module(slug: str):
     resolved = resolve_module(slug)
     manifest, audio_version = audio.loaded_manifest()
+    preparing = is_being_rebuilt(resolved.module.locale, slug)
     return shared_page(
         "learn/module.html",
         # The page shows the audio files and who made them: a new build changes its ETag.
-        versions=[audio_version],
+        versions=[audio_version, f"preparing={preparing}"],
         resolved=resolved,
         module=resolved.module,
         outdated=get_course().is_outdated(resolved.module),
+        audio_preparing=preparing,
         page_data=lambda: {"player": audio.player(resolved, manifest)},
     )
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
-from app.content import get_course
+from app.content import get_course, problems
 from app.db import get_session
 from app.i18n import negotiated_locale
 from app.web import ONE_YEAR, is_local_path
@@ -48,8 +48,17 @@ def _save_on_account(code: str) -> None:
         get_session().commit()
 
 
+@bp.get("/_content/version")
+def content_version():
+    """The content's version, polled by pages under `omnicourse run` to reload on a change."""
+    if not current_app.config.get("LIVE_RELOAD"):
+        abort(404)
+    return {"version": get_course().version}, 200, {"Cache-Control": "no-store"}
+
+
 @bp.get("/healthz")
 def healthz():
+    """ok; degraded (serving, with content problems to fix); unavailable (503)."""
     course = get_course()
     checks = {"content": bool(course.source_modules())}
     engine = current_app.extensions.get("db_engine")
@@ -61,4 +70,9 @@ def healthz():
         except Exception:
             checks["database"] = False
     ok = all(checks.values())
-    return {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503
+    found = problems(course)
+    status = "unavailable" if not ok else "degraded" if found else "ok"
+    body = {"status": status, "checks": checks}
+    if found:
+        body["problems"] = found
+    return body, 200 if ok else 503

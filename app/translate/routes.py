@@ -10,7 +10,7 @@ from flask import current_app, render_template
 from flask_babel import format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.content import get_course
+from app.content import get_course, problem_places
 from app.translate import bp
 from app.web import private_page
 from course.catalog import MISSING, OUTDATED, TRANSLATED
@@ -20,7 +20,7 @@ from course.translation import (
     NO_SOURCE_HASH,
     NOT_IN_HISTORY,
     Coverage,
-    source_diff,
+    source_changes,
     translation_report,
 )
 
@@ -49,24 +49,14 @@ def status():
     report = translation_report(
         course, current_app.config["TRANSLATIONS_DIR"], current_app.config["BABEL_DEFAULT_LOCALE"]
     )
-    diffs = [
-        diff
-        for locale in report.locales
-        for module in locale.modules
-        if (diff := source_diff(course, locale.locale, module.slug)) is not None
-    ]
-    problems = [
-        (f"{locale.locale}/{module.slug}", module.problem)
-        for locale in report.locales
-        for module in locale.modules
-        if module.problem
-    ]
+    changes = source_changes(course)
+    problems = problem_places(course)
     problems += [(_project_path(error.path, error.line), error.message)
                  for error in report.catalogue_errors]  # fmt: skip
     page = render_template(
         "translate/status.html",
         report=report,
-        diffs=diffs,
+        changes=changes,
         problems=problems,
         source_modules=course.source_modules(),
         locale_name=display_name,
