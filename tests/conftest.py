@@ -122,6 +122,8 @@ def make_app(tmp_path: Path, content_dir: Path = REAL_CONTENT, **config: object)
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "CONTENT_DIR": str(content_dir),
             "SECRET_KEY": "test-secret",
+            "CONTENT_WATCH": False,  # tests reload with app.extensions["content"].refresh()
+            "BUILD_ON_CHANGE": False,
             **config,
         }
     )

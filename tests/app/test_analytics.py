@@ -339,7 +339,7 @@ def report_of(app, **filters):
 
     with app.test_request_context(), app.extensions["db_sessionmaker"]() as session:
         report = build_report(
-            session, app.extensions["course"], AnalyticsFilters(module="items", **filters)
+            session, app.extensions["content"].course, AnalyticsFilters(module="items", **filters)
         )
     [module] = report.modules
     return report, module
@@ -447,4 +447,5 @@ def test_the_analytics_page_copes_with_no_data_and_bad_filters(tmp_path):
     assert bad.status_code == 200
     html = bad.data.decode()
     assert "Enter a date like 2025-03-31." in html and "were left out" in html
-    assert html.count('class="analytics-module"') == len(app.extensions["course"].source_modules())
+    modules = app.extensions["content"].course.source_modules()
+    assert html.count('class="analytics-module"') == len(modules)

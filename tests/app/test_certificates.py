@@ -44,7 +44,7 @@ def app(tmp_path):
 def complete(client, app, slug: str = SLUG, locale: str = "en") -> None:
     """Read every section of the module and pass its self-test, as a learner would."""
     token = api_token(client)
-    for section in app.extensions["course"].resolve(locale, slug).module.section_ids:
+    for section in app.extensions["content"].course.resolve(locale, slug).module.section_ids:
         assert post_event(client, "section-read", slug, section, token).status_code == 200
     assert take_quiz(client, app, correct=True, locale=locale, slug=slug).status_code == 200
 
@@ -191,7 +191,7 @@ def test_the_date_is_when_the_module_was_completed_not_when_it_was_asked_for(app
 def test_a_learner_who_has_not_completed_gets_a_friendly_page_and_no_certificate(app):
     client = learner(app)
     token = api_token(client)
-    first = app.extensions["course"].resolve("en", SLUG).module.section_ids[0]
+    first = app.extensions["content"].course.resolve("en", SLUG).module.section_ids[0]
     post_event(client, "section-read", SLUG, first, token)
     take_quiz(client, app, correct=False)
     response = client.get(MODULE_PDF)
@@ -252,7 +252,7 @@ def test_unknown_module_or_locale_is_a_404(app):
 
 def test_completing_every_module_gives_the_course_certificate(app):
     client = learner(app)
-    slugs = [m.slug for m in app.extensions["course"].source_modules()]
+    slugs = [m.slug for m in app.extensions["content"].course.source_modules()]
     for slug in slugs:
         complete(client, app, slug)
     progress = client.get("/en/progress").get_data(as_text=True)
@@ -411,7 +411,7 @@ def test_two_requests_at_once_issue_one_certificate(tmp_path, database_url):
     app = make_app(tmp_path, DATABASE_URL=database_url)
     client = learner(app)
     complete(client, app)
-    course = app.extensions["course"]
+    course = app.extensions["content"].course
     start = threading.Barrier(4)
     codes: list[str] = []
 

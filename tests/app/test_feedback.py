@@ -34,7 +34,7 @@ def stored(app, model=Feedback) -> list:
 
 
 def module_hash(app, locale: str, slug: str = SLUG) -> str:
-    return app.extensions["course"].resolve(locale, slug).module.content_hash
+    return app.extensions["content"].course.resolve(locale, slug).module.content_hash
 
 
 # --- the form --------------------------------------------------------------
@@ -246,12 +246,12 @@ def vote_url(section: str, slug: str = SLUG, locale: str = "en") -> str:
 
 
 def first_sections(app, count: int = 2) -> list[str]:
-    return list(app.extensions["course"].resolve("en", SLUG).module.section_ids[:count])
+    return list(app.extensions["content"].course.resolve("en", SLUG).module.section_ids[:count])
 
 
 def test_every_section_asks_whether_it_was_helpful(app, client):
     html = client.get(f"/en/modules/{SLUG}/").data.decode()
-    ids = app.extensions["course"].resolve("en", SLUG).module.section_ids
+    ids = app.extensions["content"].course.resolve("en", SLUG).module.section_ids
     for section in ids:
         assert f'href="{vote_url(section)}?answer=yes"' in html
         assert f'href="{vote_url(section)}?answer=no"' in html

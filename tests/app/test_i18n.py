@@ -16,7 +16,7 @@ from app.cli import check
 from app.cli.i18n import i18n
 from app.config import PROJECT_ROOT
 from course import load_course
-from course.loader import git_blob_hash
+from course.loader import git_blob_hash, load_module
 from course.translation import catalogue_coverage, check_catalogues
 from tests.conftest import REAL_CONTENT, csrf_token, make_app
 
@@ -27,7 +27,12 @@ FALLBACK_NOTICE = (
     "This module is not yet available in your language. It is shown in its original language."
 )
 OUTDATED_NOTE = (
-    "The original of this module has changed since it was translated; an update is on its way."
+    "Parts of this module are not yet translated, or their original has changed since; "
+    "they are marked below."
+)
+OUTDATED_PART_NOTE = "The original of this part has changed since it was translated."
+MISSING_PART_NOTE = (
+    "This part is not yet translated into your language. It is shown in its original language."
 )
 
 
@@ -53,7 +58,9 @@ def write_catalogue(root: Path, locale: str, messages: dict[str, str]) -> Path:
 def translate_module(content, slug: str = "basics", locale: str = "pl", **kwargs) -> Path:
     """A translation of the English module `slug` made from its current version."""
     source = next((content.root / "en").glob(f"*-{slug}.md"))
-    extra = f"source_hash: {git_blob_hash(source.read_bytes())}\n"
+    hashes = load_module(source, "en").part_hashes
+    extra = f"source_hash: {git_blob_hash(source.read_bytes())}\nsource_hashes:\n"
+    extra += "".join(f"  {part}: {value}\n" for part, value in hashes.items())
     return content.module(slug=slug, locale=locale, extra=extra, **kwargs)
 
 
@@ -126,6 +133,26 @@ def test_an_outdated_translation_gets_a_discreet_note(tmp_path, content):
     assert "基础" in html  # still the translation, not the source
     note = re.escape(gettext("zh", OUTDATED_NOTE))
     assert re.search(r'notice--outdated" role="note">\s*<small>' + note, html)
+    assert html.count(gettext("zh", OUTDATED_PART_NOTE)) == 1  # on the one changed section
+    assert gettext("zh", MISSING_PART_NOTE) not in html
+
+
+def test_a_section_new_in_the_source_is_shown_in_the_source_language(tmp_path, content):
+    source = content.module(slug="basics")
+    translate_module(content, "basics", locale="pl", title="Podstawy")
+    text = source.read_text()
+    heading = "## Why it matters {#why-it-matters}"
+    assert heading in text
+    new = "## Brand new {#brand-new}\n\nA section the translators have not seen.\n\n"
+    source.write_text(text.replace(heading, new + heading), encoding="utf-8")
+    client = make_app(tmp_path, content.root).test_client()
+    html = client.get("/pl/modules/basics/").text
+    assert '<html lang="pl"' in html and "Podstawy" in html  # still the Polish page
+    part = html[html.index('id="brand-new"') : html.index('id="why-it-matters"')]
+    assert gettext("pl", MISSING_PART_NOTE) in part
+    assert '<span class="section__title" lang="en">Brand new</span>' in part
+    assert '<div lang="en"><p>A section the translators have not seen.</p>' in part
+    assert gettext("pl", OUTDATED_PART_NOTE) not in html  # nothing else changed
 
 
 def test_a_ui_string_missing_from_a_catalogue_falls_back_to_english(tmp_path, content):

@@ -77,8 +77,10 @@ def test_new_locale_scaffolds_content_and_catalogue(tmp_path, content):
     translations.mkdir()
     shutil.copy(TRANSLATIONS / "messages.pot", translations / "messages.pot")
     app = make_app(tmp_path, content.root, TRANSLATIONS_DIR=str(translations))
-    result = app.test_cli_runner().invoke(i18n, ["new-locale", "eo"])
+    result = app.test_cli_runner().invoke(i18n, ["new-locale", "eo"], input="Plurkanala kurso\n")
     assert result.exit_code == 0, result.output
+    assert "The course's title in eo" in result.output  # asked, with the English as default
+    assert load_course(content.root).title("eo") == "Plurkanala kurso"
 
     copies = sorted(p.name for p in (content.root / "eo").glob("*.md"))
     assert copies == ["01-basics.md", "02-advanced.md"]

@@ -16,12 +16,12 @@ SLUG = "principles"
 
 
 def sections(app, slug: str = SLUG) -> list[str]:
-    return list(app.extensions["course"].resolve("en", slug).module.section_ids)
+    return list(app.extensions["content"].course.resolve("en", slug).module.section_ids)
 
 
 def answers(app, slug: str = SLUG, correct: bool = True, locale: str = "en") -> dict:
     """A self-test form: every answer right, or every answer wrong."""
-    quiz = app.extensions["course"].resolve(locale, slug).module.quiz
+    quiz = app.extensions["content"].course.resolve(locale, slug).module.quiz
     form = {}
     for question in quiz.questions:
         keys = [o.key for o in question.options if o.correct == correct]
@@ -182,7 +182,7 @@ def test_progress_is_per_module_not_per_language(app, client):
     )
     assert progress_of(client, SLUG)["sections"][section]["read"] is True
     english = client.get("/en/progress").data.decode()
-    title = app.extensions["course"].resolve("en", SLUG).module.section(section).title
+    title = app.extensions["content"].course.resolve("en", SLUG).module.section(section).title
     assert "1 of 5" in english and title in english
 
 
@@ -298,7 +298,7 @@ def test_every_graded_self_test_is_stored(app, client):
     perfect, failed = attempts
     assert perfect.score == perfect.total == len(answers(app))
     assert failed.score == 0
-    polish = app.extensions["course"].resolve("pl", SLUG).module
+    polish = app.extensions["content"].course.resolve("pl", SLUG).module
     assert perfect.content_hash == polish.content_hash
     assert perfect.answers == {q: sorted(k) for q, k in answers(app, locale="pl").items()}
     assert perfect.submitted_at <= failed.submitted_at

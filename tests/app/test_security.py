@@ -12,7 +12,7 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 def url_arguments(app) -> dict[str, str]:
     """A valid value for every URL argument used by the app's routes."""
-    course = app.extensions["course"]
+    course = app.extensions["content"].course
     module = course.source_modules()[0]
     return {
         "locale": "en",

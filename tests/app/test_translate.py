@@ -17,7 +17,7 @@ from course.translation import (
     NO_SOURCE_HASH,
     NOT_IN_HISTORY,
     read_blob,
-    source_diff,
+    source_changes,
     translation_report,
 )
 from tests.app.test_i18n import COURSE, TRANSLATIONS, gettext, translate_module
@@ -113,30 +113,38 @@ def test_the_page_speaks_the_translators_language(tmp_path):
         assert gettext("zh", message) in html
 
 
+def only_change(course):
+    [change] = source_changes(course)
+    return change
+
+
 def test_an_outdated_module_is_prominent_with_what_changed(tmp_path, outdated):
     html = render(make_app(tmp_path, outdated.root), "pl")
     assert 'class="notice notice--alert"' in html
     assert '<td class="state state--outdated">' in html
-    assert 'href="#diff-pl-basics"' in html and 'id="diff-pl-basics"' in html
+    part = only_change(load_course(outdated.root)).part
+    assert f'href="#change-basics-{part}"' in html and f'id="change-basics-{part}"' in html
+    assert "<code>pl/01-basics.md</code>" in html and "<code>en/01-basics.md</code>" in html
     assert f'<del class="diff__line">-{OLD_LINE}</del>' in html
     assert f'<ins class="diff__line">+{NEW_LINE}</ins>' in html
     assert gettext("pl", "What changed in the source") in html
 
 
-def test_the_diff_holds_exactly_the_change(outdated):
+def test_the_diff_holds_exactly_the_change_of_the_one_outdated_section(outdated):
     course = load_course(outdated.root)
-    diff = source_diff(course, "pl", "basics")
-    assert diff is not None and diff.unavailable is None
+    diff = only_change(course)  # read back from git: no instance store here
+    assert diff.unavailable is None and diff.locales == ("pl",)
     changed = [(line.kind, line.text) for line in diff.lines if line.kind in ("added", "removed")]
     assert changed == [("removed", f"-{OLD_LINE}"), ("added", f"+{NEW_LINE}")]
-    assert source_diff(course, "en", "basics") is None  # the source is never outdated
+    states = course.modules["pl"]["basics"].part_states
+    assert [p for p, s in states.items() if s != "translated"] == [diff.part]
 
 
 def test_without_the_old_source_in_git_the_page_says_so(tmp_path, content):
     content.module()
     content.module(locale="pl", extra="source_hash: 0123456789abcdef0123456789abcdef01234567\n")
     course = load_course(content.root)
-    assert source_diff(course, "pl", "basics").unavailable == NOT_IN_HISTORY
+    assert {c.unavailable for c in source_changes(course)} == {NOT_IN_HISTORY}
     html = render(make_app(tmp_path, content.root), "pl")
     message = "The source text it was translated from is not in this repository's history"
     assert gettext("pl", message + ", so the changes cannot be shown.") in html
@@ -145,8 +153,7 @@ def test_without_the_old_source_in_git_the_page_says_so(tmp_path, content):
 def test_without_git_the_page_says_so(outdated, monkeypatch):
     monkeypatch.setenv("PATH", "")  # as on a server without git installed
     assert read_blob(outdated.root, "0" * 40).reason == NO_GIT
-    diff = source_diff(load_course(outdated.root), "pl", "basics")
-    assert diff.unavailable == NO_GIT
+    assert only_change(load_course(outdated.root)).unavailable == NO_GIT
 
 
 def test_a_translation_without_a_valid_source_hash_is_outdated_without_a_diff(content):
@@ -154,7 +161,7 @@ def test_a_translation_without_a_valid_source_hash_is_outdated_without_a_diff(co
     content.module(locale="pl", extra="source_hash: not-a-hash\n")
     course = load_course(content.root)
     assert course.status("pl", "basics") == "outdated"
-    assert source_diff(course, "pl", "basics").unavailable == NO_SOURCE_HASH
+    assert {c.unavailable for c in source_changes(course)} == {NO_SOURCE_HASH}
 
 
 def test_a_complete_translation_says_so(tmp_path, content):
@@ -178,5 +185,5 @@ def test_a_broken_translation_is_listed_as_a_problem(tmp_path, content):
     content.module()
     content.module(locale="pl", text="---\nslug: basics\ntitle: [unclosed\n---\n")
     html = render(make_app(tmp_path, content.root))
-    assert "Not loaded because of an error (see below)." in html
-    assert re.search(r"<li><code>pl/basics</code>: broken YAML", html)
+    assert "This file has a problem (see below)." in html
+    assert re.search(r"<li><code>content/pl/01-basics.md:3</code>: broken YAML", html)

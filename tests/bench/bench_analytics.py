@@ -32,7 +32,7 @@ START = datetime(2025, 1, 6)
 
 
 def fill(app, attempts: int, feedback: int) -> None:
-    course = app.extensions["course"]
+    course = app.extensions["content"].course
     modules, locales = course.source_modules(), course.locales
     rnd = random.Random(7)
     tables: dict[type, list[dict]] = {m: [] for m in (Learner, Progress, SectionRead)}

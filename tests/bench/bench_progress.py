@@ -164,7 +164,7 @@ def run(name: str, database_url: str, clients: int, seconds: float, workers: int
 def module_page_queries() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(Path(folder))
-        slug = app.extensions["course"].source_modules()[0].slug
+        slug = app.extensions["content"].course.source_modules()[0].slug
         url = f"/en/modules/{slug}/"
         guest = app.test_client()
         guest.get(url)

@@ -164,14 +164,19 @@ def test_translation_of_a_module_that_does_not_exist_is_reported(content):
     assert "does not exist" in course.errors[0].message
 
 
-def test_translation_with_different_section_ids_is_reported_and_falls_back(content):
+def test_a_translated_section_the_source_lacks_is_reported_at_its_line(content):
     content.module()
     path = content.module(locale="pl")
     path.write_text(path.read_text().replace("{#why-it-matters}", "{#dlaczego}"), encoding="utf-8")
     course = load_course(content.root)
-    assert course.errors[0].path == path
-    resolved = course.resolve("pl", "basics")
-    assert resolved.is_fallback and resolved.module.locale == "en"
+    lines = path.read_text().splitlines()
+    heading = next(n for n, line in enumerate(lines, 1) if "dlaczego" in line)
+    assert [(e.path, e.line) for e in course.errors] == [(path, heading)]
+    module = course.resolve("pl", "basics").module
+    assert module.locale == "pl"  # still served in Polish, the source fills the gap
+    borrowed = module.section("why-it-matters")
+    assert (borrowed.locale, borrowed.state) == ("en", "missing")
+    assert module.section("dlaczego") is None
 
 
 def test_a_broken_module_does_not_hide_the_others(content):
