@@ -30,7 +30,9 @@ pytestmark = pytest.mark.slow  # each test starts a server
 
 BIN = Path(sys.executable).parent
 TRANSLATIONS = PROJECT_ROOT / "translations"
-DEADLINE = 2.0  # seconds: what the authors were promised
+# Authors are promised 2 s; tests/bench/bench_reload.py measures that. Here a bound a
+# loaded machine cannot miss: what matters is that the change arrives with no restart.
+DEADLINE = 10.0
 PRINCIPLES = "en/01-principles.md"
 SENTENCE = "The rest kept to one place: only stores or only the web."
 
