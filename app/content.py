@@ -85,12 +85,18 @@ class LiveContent:
         folders = [str(self.content_dir)]
         if self.translations_dir.is_dir():
             folders.append(str(self.translations_dir))
+        first = True
         try:
-            for _changes in watchfiles.watch(
+            for changes in watchfiles.watch(
                 *folders, debounce=150, step=50, stop_event=self._stop, rust_timeout=1000,
-                yield_on_timeout=False, ignore_permission_denied=True,
+                yield_on_timeout=True, ignore_permission_denied=True,
             ):  # fmt: skip
-                self.refresh()
+                # The first answer (a change, or a second without one) comes once the
+                # watch is in place: refreshing then also catches what changed between
+                # the refresh above and the start of the watch.
+                if changes or first:
+                    self.refresh()
+                first = False
         except Exception:  # the folder vanished, or inotify is not available
             log.exception("content watcher stopped; content changes need a restart")
 
