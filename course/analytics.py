@@ -5,17 +5,21 @@ by hand and used from a notebook.
 
 Item analysis follows classical test theory:
 
-- **Facility index** of a question: the share of attempts that answered it
-  correctly (0 to 1; high = easy). An unanswered question counts as wrong.
+- **Facility index** of a question: the mean share of a point earned by the
+  attempts that drew it (0 to 1; high = easy): for a choice question the share
+  answered correctly, for an ordering or matching one the share of items right.
 - **Discrimination index** (Kelley's upper–lower groups): attempts are ranked
   by their total score on the whole self-test, the question itself included;
   the top 27 % and the bottom 27 % (rounded half up, at least one attempt each)
   form the upper and lower groups, ties keeping submission order.
-  D = share correct in the upper group − share correct in the lower group, from
-  −1 to 1. A question that strong learners miss as often as weak ones (D near 0)
-  or more often (D < 0) is probably misleading; 0.2 is a common warning line.
+  D = facility in the upper group − facility in the lower group, from −1 to 1.
+  A question that strong learners miss as often as weak ones (D near 0) or more
+  often (D < 0) is probably misleading; 0.2 is a common warning line.
+- Both are judged only from MIN_ATTEMPTS_TO_FLAG attempts that drew the question:
+  below that, chance alone moves them too much to call a question faulty.
 - **Most chosen wrong option**: among the options that are not correct, the one
-  ticked most often (for multiple choice, any ticked option that is not correct).
+  ticked most often (for multiple choice, any ticked option that is not correct);
+  none for ordering and matching questions, which are graded item by item.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from course.model import Quiz
+from course.quiz import points
 
 UPPER_LOWER_SHARE = 0.27
 DISCRIMINATION_WARNING = 0.2
 # Facility outside these bounds: (almost) no one, or (almost) everyone, gets it right.
 FACILITY_TOO_HARD, FACILITY_TOO_EASY = 0.2, 0.95
+MIN_ATTEMPTS_TO_FLAG = 30
 WEEK, MONTH = "week", "month"
 
 
@@ -41,8 +47,8 @@ def mean(values: Iterable[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def facility_index(correct: Sequence[bool]) -> float | None:
-    """Share of answers that are correct; None when there are none."""
+def facility_index(correct: Sequence[float]) -> float | None:
+    """Mean points of the answers (1 or 0 for right or wrong); None when there are none."""
     return sum(correct) / len(correct) if correct else None
 
 
@@ -52,7 +58,7 @@ def group_size(count: int, share: float = UPPER_LOWER_SHARE) -> int:
 
 
 def discrimination_index(
-    correct: Sequence[bool], totals: Sequence[float], share: float = UPPER_LOWER_SHARE
+    correct: Sequence[float], totals: Sequence[float], share: float = UPPER_LOWER_SHARE
 ) -> float | None:
     """Kelley's D for one question: `correct[i]` and `totals[i]` describe attempt i.
 
@@ -86,16 +92,23 @@ class ItemStats:
     """Item analysis of one question over a set of attempts."""
 
     question_id: str
-    answers: int  # attempts that contain the question
-    correct: int
+    answers: int  # attempts that drew the question
+    correct: int  # of them wholly right
     facility: float | None
     discrimination: float | None
     wrong_option: str | None  # an option key (a, b, …)
     wrong_count: int
 
     @property
+    def enough_attempts(self) -> bool:
+        return self.answers >= MIN_ATTEMPTS_TO_FLAG
+
+    @property
     def needs_review(self) -> bool:
-        """Everyone or no one gets it right, or it does not separate strong and weak learners."""
+        """Everyone or no one gets it right, or it does not separate strong and weak learners
+        (judged only once enough attempts drew it)."""
+        if not self.enough_attempts:
+            return False
         if (
             self.facility is not None
             and not FACILITY_TOO_HARD <= self.facility <= FACILITY_TOO_EASY
@@ -107,33 +120,32 @@ class ItemStats:
 def item_analysis(quiz: Quiz, attempts: Sequence[Mapping[str, Sequence[str]]]) -> list[ItemStats]:
     """Facility, discrimination and the most chosen wrong option of every question of `quiz`.
 
-    Each attempt maps question ids to the option keys chosen. Attempts are
-    graded against `quiz` again, so the totals agree with the questions shown;
-    a question missing from an attempt (added later) leaves that attempt out of
-    its statistics.
+    Each attempt maps the question ids it drew to their answers (see
+    `course.quiz`). Attempts are graded against `quiz` again, so the totals agree
+    with the questions shown; a question counts only over the attempts that drew it.
     """
     graded = []
     for answers in attempts:
-        marks = {
-            q.id: frozenset(answers[q.id]) == q.correct_keys
-            for q in quiz.questions
-            if q.id in answers
-        }
+        marks = {q.id: points(q, answers[q.id]) for q in quiz.questions if q.id in answers}
         graded.append((answers, marks, sum(marks.values())))
     stats = []
     for question in quiz.questions:
         rows = [(answers, marks, total) for answers, marks, total in graded if question.id in marks]
         correct = [marks[question.id] for _, marks, _ in rows]
-        wrong = most_chosen_wrong(
-            (answers[question.id] for answers, _, _ in rows),
-            question.correct_keys,
-            [option.key for option in question.options],
+        wrong = (
+            None
+            if question.graded_per_item
+            else most_chosen_wrong(
+                (answers[question.id] for answers, _, _ in rows),
+                question.correct_keys,
+                [option.key for option in question.options],
+            )
         )
         stats.append(
             ItemStats(
                 question_id=question.id,
                 answers=len(rows),
-                correct=sum(correct),
+                correct=sum(mark == 1.0 for mark in correct),
                 facility=facility_index(correct),
                 discrimination=discrimination_index(correct, [total for _, _, total in rows]),
                 wrong_option=wrong[0] if wrong else None,
@@ -152,13 +164,13 @@ class Bin:
     count: int
 
 
-def score_distribution(scores: Iterable[tuple[int, int]], bins: int = 10) -> list[Bin]:
+def score_distribution(scores: Iterable[tuple[float, int]], bins: int = 10) -> list[Bin]:
     """Histogram of (score, total) pairs in `bins` equal percentage bins."""
     counts = [0] * bins
     for score, total in scores:
         if total > 0:
-            # Integer arithmetic: 3 of 5 is exactly 60 %, never 59.999….
-            counts[min(score * bins // total, bins - 1)] += 1
+            # Rounded first: 3 of 5 is exactly 60 %, never 59.999….
+            counts[min(math.floor(round(score * bins / total, 9)), bins - 1)] += 1
     width = 100 / bins
     return [Bin(round(i * width), round((i + 1) * width), count) for i, count in enumerate(counts)]
 

@@ -14,7 +14,7 @@ import yaml
 from course.errors import ContentError
 from course.loader import decode_text, load_module, module_speech
 from course.locales import is_locale_code
-from course.model import META_PART, MISSING, OUTDATED, TRANSLATED, Module, Quiz
+from course.model import META_PART, MISSING, OUTDATED, TRANSLATED, Module, Question, Quiz
 from course.store import ContentStore
 
 __all__ = ["MISSING", "OUTDATED", "TRANSLATED", "ContentLoader", "Course", "load_course"]
@@ -40,6 +40,8 @@ class Course:
     titles: dict[str, str]
     pass_threshold: float
     modules: dict[str, dict[str, Module]] = field(default_factory=dict)
+    draw_size: int = 10  # questions per self-test attempt, drawn from the module's bank
+    draw_per_outcome: int = 2  # of them at least this many for each outcome
     errors: list[ContentError] = field(default_factory=list)
     version: str = ""
     store: ContentStore | None = None  # last good files and earlier source texts
@@ -115,6 +117,7 @@ class ContentLoader:
             p.name for p in self.content_dir.iterdir() if p.is_dir() and is_locale_code(p.name)
         )
         listed = [str(code) for code in config.get("locales") or []]
+        draw_size, draw_per_outcome = _self_test_settings(config, config_path, errors)
         locales = [c for c in listed if c in folders] + [c for c in folders if c not in listed]
         source = str(config.get("source_locale") or "en")
         course = Course(
@@ -123,6 +126,8 @@ class ContentLoader:
             locales=locales,
             titles={str(k): str(v) for k, v in (config.get("title") or {}).items()},
             pass_threshold=float(config.get("pass_threshold", 0.7)),
+            draw_size=draw_size,
+            draw_per_outcome=draw_per_outcome,
             errors=errors,
             store=self.store,
         )
@@ -236,6 +241,24 @@ def _read_config(path: Path) -> dict[str, Any]:
     return config
 
 
+def _self_test_settings(
+    config: dict[str, Any], path: Path, errors: list[ContentError]
+) -> tuple[int, int]:
+    """`self_test: {questions: 10, per_outcome: 2}`: how each attempt draws from a bank."""
+    settings = config.get("self_test") or {}
+    size, per_outcome = settings.get("questions", 10), settings.get("per_outcome", 2)
+    if not (isinstance(size, int) and isinstance(per_outcome, int) and size > 0 <= per_outcome):
+        errors.append(
+            ContentError(
+                path,
+                1,
+                "self_test: questions and per_outcome must be whole numbers (questions > 0)",
+            )
+        )
+        return 10, 2
+    return size, per_outcome
+
+
 def merge_translation(translation: Module, source: Module, errors: list[ContentError]) -> Module:
     """The translation as served: in the source's order, a state on every part, and the
     source's text (in its language) for each part the translation lacks."""
@@ -296,13 +319,38 @@ def _merge_quiz(
         ))  # fmt: skip
     if [q.id for q in own.questions] != source_ids:
         return replace(source.quiz, state=MISSING)
+    mismatched = [
+        (mine, theirs)
+        for mine, theirs in zip(own.questions, source.quiz.questions, strict=True)
+        if _answer_shape(mine) != _answer_shape(theirs)
+    ]
+    for mine, theirs in mismatched:
+        errors.append(ContentError(
+            translation.path, mine.line,
+            f"question '{mine.id}' must keep the source's type, outcome, number of options "
+            f"and right answers ({source.path.name} line {theirs.line})",
+        ))  # fmt: skip
+    if mismatched:
+        return replace(source.quiz, state=MISSING)
     return replace(own, id=source.quiz.id, state=state(source.quiz.id, source.quiz.hash))
+
+
+def _answer_shape(question: Question) -> tuple:
+    """What a translation of a question must keep: the same answer key in every language."""
+    return question.kind, question.outcome, question.keys, question.correct_keys
 
 
 def _version(course: Course) -> str:
     """A hash of everything pages show: settings, modules as loaded, problems, recordings."""
     digest = hashlib.sha256(json.dumps(
-        [course.source_locale, course.locales, course.titles, course.pass_threshold]
+        [
+            course.source_locale,
+            course.locales,
+            course.titles,
+            course.pass_threshold,
+            course.draw_size,
+            course.draw_per_outcome,
+        ]
     ).encode())  # fmt: skip
     for locale, modules in sorted(course.modules.items()):
         for slug, module in sorted(modules.items()):

@@ -12,7 +12,14 @@ from typing import Any
 import yaml
 
 from course.errors import ContentError
-from course.markdown import render, render_inline, slugify, speech_text, split_heading
+from course.markdown import (
+    count_words,
+    render,
+    render_inline,
+    slugify,
+    speech_text,
+    split_heading,
+)
 from course.model import Module, Quiz, Section
 from course.quiz import parse_quiz
 
@@ -236,7 +243,8 @@ def _sections(
             )
             continue
         html = render("\n".join(body))
-        section = Section(section_id, title, html, speech_text(html), line_number)
+        speech = speech_text(html)
+        section = Section(section_id, title, html, speech, line_number, words=count_words(speech))
         sections.append(
             replace(section, hash=part_hash(markdown), locale=locale, markdown=markdown)
         )

@@ -39,6 +39,9 @@ HEADING_ATTRS = re.compile(r"^(?P<text>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 WHITESPACE = re.compile(r"[ \t\r\f\v]+")
 SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[,.;:!?])")
+# A word, or one Chinese/Japanese character (each is read about as long as a word).
+CJK = "\u3400-\u9fff\uf900-\ufaff"
+WORD = re.compile(rf"[{CJK}]|(?:[^\W_{CJK}]|[\u0300-\u036f])+")
 
 
 def sanitise(html: str) -> str:
@@ -132,6 +135,18 @@ def speech_text(html: str) -> str:
     )
     paragraphs = [line for line in lines if line]
     return "\n".join(_end_sentence(p) for p in paragraphs)
+
+
+def count_words(text: str) -> int:
+    """Words in plain text, counting each CJK character as one."""
+    return len(WORD.findall(text))
+
+
+def plain_text(html: str) -> str:
+    """The text of a piece of HTML on one line, as a reader sees it."""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    return WHITESPACE.sub(" ", "".join(extractor.parts).replace("\n", " ")).strip()
 
 
 def _end_sentence(line: str) -> str:

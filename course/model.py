@@ -7,7 +7,9 @@ from pathlib import Path
 
 from course.errors import ContentError
 
-QUESTION_KINDS = ("single", "multiple", "true-false")
+QUESTION_KINDS = ("single", "multiple", "true-false", "ordering", "matching")
+CHOICE_KINDS = ("single", "multiple", "true-false")  # answered by ticking options
+ITEM_KINDS = ("ordering", "matching")  # answered item by item, graded per item
 
 # How a part of a translated module compares with its source (the source itself is
 # always "translated"): made from the current source, made from an earlier one, or
@@ -18,11 +20,18 @@ META_PART = "_meta"  # the front matter's texts (title, outcomes, …) as one tr
 
 @dataclass(frozen=True)
 class Option:
-    """One answer option; `key` (a, b, c…) is the same in every locale."""
+    """One answer option; `key` (a, b, c…) is the same in every locale.
+
+    In an ordering question the options are the items in their right order; in a
+    matching question each option is a pair, `html` on the left and `match_html`
+    the answer that belongs to it.
+    """
 
     key: str
     html: str
     correct: bool
+    match_html: str = ""
+    text: str = ""  # the option as plain text, for checks on its wording
 
 
 @dataclass(frozen=True)
@@ -34,10 +43,22 @@ class Question:
     options: tuple[Option, ...]
     explanation_html: str
     line: int
+    prompt_text: str = ""
 
     @property
     def correct_keys(self) -> frozenset[str]:
         return frozenset(option.key for option in self.options if option.correct)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(option.key for option in self.options)
+
+    @property
+    def graded_per_item(self) -> bool:
+        return self.kind in ITEM_KINDS
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,7 @@ class Section:
     locale: str = ""  # the language of its text: the source's when borrowed
     state: str = TRANSLATED
     markdown: str = field(default="", repr=False)
+    words: int = 0  # of its text, to judge how long reading it takes
 
 
 @dataclass(frozen=True)

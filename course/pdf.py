@@ -31,10 +31,11 @@ from course.build import Job
 from course.catalog import Course, load_course
 from course.locales import text_direction
 from course.markdown import slugify
+from course.quiz import print_order
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "1"  # bump when a change in this file alters the output
+FORMAT_VERSION = "2"  # bump when a change in this file alters the output
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PRINT_CSS = TEMPLATES / "pdf" / "print.css"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
@@ -107,6 +108,7 @@ def _environment(locale: str, catalogue: Path | None, _mtime: int) -> jinja2.Env
         with catalogue.open("rb") as file:
             translations = Translations(file, domain="messages")
     environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    environment.globals["print_order"] = print_order
     return environment
 
 

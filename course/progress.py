@@ -8,13 +8,34 @@ since they read the module is a section still to read.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from course.model import Module
+from course.model import Module, Section
+
+# Faster than anyone reads with understanding: a section closed sooner was not read.
+MAX_WORDS_PER_MINUTE = 1000
 
 
-def score_ratio(score: int, total: int) -> float:
+def reading_seconds(section: Section, words_per_minute: float = MAX_WORDS_PER_MINUTE) -> int:
+    """The least time a section must be open before it can count as read."""
+    return math.ceil(round(section.words * 60 / words_per_minute, 3))
+
+
+def seconds_left_to_read(
+    section: Section,
+    opened_at: datetime,
+    now: datetime,
+    words_per_minute: float = MAX_WORDS_PER_MINUTE,
+) -> int:
+    """0 when a section opened at `opened_at` may count as read at `now`; else the
+    seconds still to wait."""
+    least = reading_seconds(section, words_per_minute)
+    return max(0, math.ceil(least - (now - opened_at).total_seconds()))
+
+
+def score_ratio(score: float, total: int) -> float:
     """The share of a self-test answered correctly (0 for an empty one)."""
     return score / total if total else 0.0
 
@@ -26,9 +47,9 @@ def passes(ratio: float, pass_threshold: float) -> bool:
 
 @dataclass(frozen=True)
 class Score:
-    """One graded attempt: its score and when it was sent."""
+    """One graded attempt: its score (points, partly earned ones included) and when it was sent."""
 
-    score: int
+    score: float
     total: int
     submitted_at: datetime
     attempt_id: int

@@ -122,6 +122,27 @@ def test_learner_pdf_has_questions_but_no_answer_key(built, locale, slug):
     assert squeeze(note) in key
 
 
+def test_paper_shows_ordering_and_matching_questions_without_their_answers(built):
+    module = COURSE.modules["en"]["principles"]
+    learner = pdf_text(pdf_of(built, "en", "principles"))
+    key = pdf_text(pdf_of(built, "en", "principles", answers=True))
+
+    def order_in(text: str, question, parts: list[str]) -> list[str]:
+        """The parts in the order the question prints them (searched after its prompt)."""
+        start = text.index(squeeze(html.unescape(TAG.sub("", question.prompt_html))))
+        return sorted(parts, key=lambda part: text.index(part, start))
+
+    for question in module.quiz.questions:
+        if question.kind == "ordering":
+            parts = [squeeze(option.text) for option in question.options]
+        elif question.kind == "matching":
+            parts = [squeeze(html.unescape(TAG.sub("", o.match_html))) for o in question.options]
+        else:
+            continue
+        assert order_in(learner, question, parts) != parts  # shuffled on the learner's copy
+        assert order_in(key, question, parts) == parts  # in their right order in the key
+
+
 def test_every_character_of_the_course_has_a_glyph(built):
     assert built[1] == []
 
@@ -184,7 +205,8 @@ def _outline(items) -> list[tuple[str, list]]:
 
 def test_answer_key_marks_each_correct_option_and_the_learner_copy_none(built):
     module = COURSE.modules["en"]["principles"]
-    correct = sum(len(q.correct_keys) for q in module.quiz.questions)
+    choice = [q for q in module.quiz.questions if not q.graded_per_item]
+    correct = sum(len(q.correct_keys) for q in choice)
     assert pdf_text(pdf_of(built, "en", "principles")).count("correctanswer") == 0
     key = pdf_text(pdf_of(built, "en", "principles", answers=True))
     assert key.count("correctanswer") == correct + squeeze(ANSWER_KEY_NOTE).count("correctanswer")
