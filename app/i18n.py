@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from babel import support
@@ -17,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import Domain, get_locale
+from flask_babel import Domain, get_locale, ngettext
 
 from app.content import get_course
 from app.extensions import babel
@@ -144,3 +145,12 @@ def _template_context() -> dict[str, Any]:
         "available_locales": [(code, display_name(code)) for code in course.locales],
         "alternate_url": alternate_url,
     }
+
+
+def duration_text(seconds: int) -> str:
+    """A wait as learners say it: seconds under two minutes, minutes under two hours, else hours."""
+    if seconds < 120:
+        return ngettext("%(num)d second", "%(num)d seconds", max(1, seconds))
+    if seconds < 7200:
+        return ngettext("%(num)d minute", "%(num)d minutes", math.ceil(seconds / 60))
+    return ngettext("%(num)d hour", "%(num)d hours", math.ceil(seconds / 3600))

@@ -52,6 +52,19 @@ FEEDBACK = Limit("feedback", PER_CLIENT, "FEEDBACK_LIMIT", 5, "FEEDBACK_WINDOW_S
 SECTION_VOTE = Limit(
     "section-vote", PER_CLIENT, "SECTION_VOTE_LIMIT", 60, "SECTION_VOTE_WINDOW_SECONDS", 600
 )
+# Self-test attempts per learner and module (the subject names both): one a minute and
+# ten a day; a guest's browser is a learner, so clearing cookies also meets the budget
+# per address and module.
+QUIZ_ATTEMPTS = (
+    Limit("quiz-attempt", PER_SUBJECT, "QUIZ_ATTEMPTS_PER_MINUTE", 1,
+          "QUIZ_SHORT_WINDOW_SECONDS", 60),
+    Limit("quiz-attempt", PER_SUBJECT, "QUIZ_ATTEMPTS_PER_DAY", 10,
+          "QUIZ_LONG_WINDOW_SECONDS", 86_400),
+)  # fmt: skip
+GUEST_QUIZ_ATTEMPTS = (
+    Limit("quiz-attempt-address", PER_CLIENT_AND_SUBJECT, "QUIZ_GUEST_ATTEMPTS_PER_ADDRESS", 30,
+          "QUIZ_LONG_WINDOW_SECONDS", 86_400),
+)  # fmt: skip
 # Failed logins, three budgets in one window: one account from one address (stops
 # guessing one password), one address (stops trying many accounts), one account
 # (stops a guesser spread over many machines, high enough that others rarely lock

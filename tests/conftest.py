@@ -51,7 +51,7 @@ Omnichannel joins up **every** channel. See https://example.com/page for more.
 
 ### Which statement describes omnichannel? {{#q-define outcome=define}}
 
-- [ ] Channels run separately.
+- [ ] Channels run separately, each by its own team.
 - [x] Channels are joined up around the customer.
 - [ ] Only online sales.
 
@@ -124,6 +124,11 @@ def make_app(tmp_path: Path, content_dir: Path = REAL_CONTENT, **config: object)
             "SECRET_KEY": "test-secret",
             "CONTENT_WATCH": False,  # tests reload with app.extensions["content"].refresh()
             "BUILD_ON_CHANGE": False,
+            # Tests of the self-test limits and of reading time set these back themselves.
+            "QUIZ_ATTEMPTS_PER_MINUTE": 1000,
+            "QUIZ_ATTEMPTS_PER_DAY": 1000,
+            "QUIZ_GUEST_ATTEMPTS_PER_ADDRESS": 1000,
+            "READING_WORDS_PER_MINUTE": 10**9,
             **config,
         }
     )

@@ -20,7 +20,7 @@ from app.i18n import current_locale
 from app.models import RATING_SCALE
 from app.web import private_page
 from course import Module
-from course.analytics import DISCRIMINATION_WARNING, WEEK
+from course.analytics import DISCRIMINATION_WARNING, MIN_ATTEMPTS_TO_FLAG, WEEK
 from course.locales import display_name
 
 
@@ -121,6 +121,7 @@ def _questions_chart(report: ModuleReport) -> charts.Chart | None:
         (_("Facility"), _("Discrimination")),
         value,
         DISCRIMINATION_WARNING,
+        [item.enough_attempts for item in items],
     )
 
 
@@ -164,5 +165,6 @@ def analytics():
             bin_label=bin_label,
             locale_name=display_name,
             warning=DISCRIMINATION_WARNING,
+            min_attempts=MIN_ATTEMPTS_TO_FLAG,
         )
     )

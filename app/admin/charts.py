@@ -195,11 +195,12 @@ def item_chart(
     headings: tuple[str, str],
     value_format,
     warn_below: float,
+    judged: Sequence[bool] | None = None,
 ) -> Chart:
     """Per question, a facility bar (0 to 1) and a discrimination bar (−1 to 1) side by side.
 
     Discrimination below `warn_below` lies in a shaded band and is drawn in the
-    warning colour.
+    warning colour, for the questions `judged` (drawn by enough attempts; all by default).
     """
     row = 30
     top = TOP + 24
@@ -239,6 +240,6 @@ def item_chart(
             x, width = min(zero, end), max(abs(end - zero), 1.5)
             anchor = "start" if value >= 0 else "end"
             text = Text(end + (5 if value >= 0 else -5), y + 20, value_format(value, ""), anchor)
-            warn = value < warn_below
+            warn = value < warn_below and (judged is None or judged[index])
             chart.bars.append(Bar(x, y + 6, width, 18, f"{label} {headings[1]}", text, warn))
     return chart

@@ -17,7 +17,8 @@ from app.api import bp
 from app.content import get_course
 from app.db import get_session
 from app.progress.learners import current_learner_id, ensure_current_learner
-from app.progress.store import AUDIO_LISTENED, EVENTS, Event, progress_for, record_events
+from app.progress.reading import keep_reading_message
+from app.progress.store import AUDIO_LISTENED, EVENTS, Event, progress_for, record_reading
 from app.web import is_anonymous_request, json_response
 from course.progress import ModuleProgress, Score
 
@@ -128,14 +129,24 @@ def post_progress():
     """Record one event, or `{"events": [...]}`; all are checked before any is saved."""
     events = [_parse_event(item) for item in _event_list(_readjson_response())]
     try:
-        record_events(ensure_current_learner(), events)
+        early = record_reading(ensure_current_learner(), events, get_course())
     except IntegrityError:
         # The browser's learner was merged into an account by a concurrent login.
         get_session().rollback()
         raise ApiError(
             "conflict", _("Your progress was just moved to your account. Try again."), 409
         ) from None
-    return json_response({"recorded": len(events)})
+    # A section closed sooner than anyone reads it is not read yet: say how long to wait.
+    not_yet = [
+        {
+            "module": event.module,
+            "section": event.section,
+            "wait": wait,
+            "message": keep_reading_message(wait),
+        }
+        for event, wait in early.items()
+    ]
+    return json_response({"recorded": len(events) - len(early), "not_yet": not_yet})
 
 
 def _readjson_response() -> Any:

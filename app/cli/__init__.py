@@ -21,6 +21,7 @@ from app.cli.serve import serve
 from app.cli.users import users
 from app.content import get_course
 from course.audio import check_recordings
+from course.quiz_lint import lint_course
 from course.translation import check_catalogues
 
 
@@ -38,20 +39,34 @@ def main() -> None:
     "--format", "output", type=click.Choice(["text", "json"]), default="text",
     help="json: one object per problem (file, line, message), for editors and CI.",
 )  # fmt: skip
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on problems.")
 @with_appcontext
-def check(output: str) -> None:
-    """Validate all content; list every problem as file:line: message."""
+def check(output: str, strict: bool) -> None:
+    """Validate all content; list every problem as file:line: message.
+
+    Warnings point at self-tests a learner could pass by test-taking tricks alone.
+    """
     course = get_course()
     modules = sum(1 for by_slug in course.modules.values() for m in by_slug.values()
                   if not m.stale)  # fmt: skip
     errors = [*course.errors, *check_catalogues(current_app.config["TRANSLATIONS_DIR"])]
     errors += check_recordings(course)
+    warnings = lint_course([m for by_slug in course.modules.values() for m in by_slug.values()])
+    failed = bool(errors) or (strict and bool(warnings))
     if output == "json":
         problems = [{"file": str(e.path), "line": e.line, "message": e.message} for e in errors]
-        click.echo(json.dumps({"problems": problems, "modules": modules}, ensure_ascii=False))
-        sys.exit(1 if errors else 0)
+        cautions = [{"file": str(w.path), "line": w.line, "message": w.message} for w in warnings]
+        report = {"problems": problems, "warnings": cautions, "modules": modules}
+        click.echo(json.dumps(report, ensure_ascii=False))
+        sys.exit(1 if failed else 0)
     for error in errors:
         click.echo(str(error), err=True)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    if warnings:
+        click.echo(f"{len(warnings)} warning(s) about self-tests.", err=True)
+    if failed and not errors:
+        sys.exit(1)
     if errors:
         click.echo(f"{len(errors)} problem(s) found; {modules} module file(s) are fine.", err=True)
         sys.exit(1)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, g, render_template, request
+from flask_babel import gettext as _
 
 from app.content import get_course, resolve_module
-from app.learn import audio, bp
-from app.progress.learners import current_learner_id, ensure_current_learner
-from app.progress.store import quiz_scores, record_attempt
+from app.i18n import duration_text
+from app.learn import audio, bp, selftest
+from app.progress.learners import ensure_current_learner
+from app.progress.store import quiz_scores
 from app.rebuild import is_being_rebuilt
-from app.web import shared_page
-from course import grade
+from app.web import private_page, shared_page, too_many_requests
+from course import QuizResult, grade
+from course.quiz import read_answers
 
 
 @bp.get("/")
@@ -38,19 +43,66 @@ def module(slug: str):
 
 @bp.route("/modules/<slug>/quiz", methods=["GET", "POST"])
 def quiz(slug: str):
+    """The learner's open draw of the self-test; a submission is checked, limited, graded."""
     resolved = resolve_module(slug)
     module = resolved.module
     if module.quiz is None:
         abort(404)
-    result = None
-    if request.method == "POST":
-        answers = {q.id: request.form.getlist(q.id) for q in module.quiz.questions}
-        result = grade(module.quiz, answers, get_course().pass_threshold)
-        record_attempt(ensure_current_learner(), module, module.locale, result)
-    return render_template(
+    course = get_course()
+    learner_id = ensure_current_learner()
+    current = selftest.open_draw(learner_id, module, course)
+    page = partial(_quiz_page, resolved, current, learner_id)
+    if request.method == "GET":
+        return page(grade(module.quiz, {}, course.pass_threshold, current.questions))
+    if request.form.get("draw") != current.token:
+        # Sent from a page whose questions were graded since (another tab, the back button).
+        return page(
+            grade(module.quiz, {}, course.pass_threshold, current.questions),
+            409,
+            notice=_("These questions were already answered. Here is a new self-test."),
+        )
+    answers = read_answers(module.quiz, current.questions, request.form.to_dict(flat=False))
+    result = grade(module.quiz, answers, course.pass_threshold, current.questions)
+    if result.unanswered:
+        return page(result, 422, missing=True)
+    wait = selftest.seconds_until_next_attempt(learner_id, slug)
+    if wait:
+        return too_many_requests(page(result, notice=_wait_message(wait)), wait)
+    selftest.record_attempt(learner_id, module, current.id, result)
+    return page(result, graded=True)
+
+
+def _wait_message(seconds: int) -> str:
+    return _(
+        "Attempts at a self-test are limited, so each one counts. You can send your answers "
+        "in %(time)s; they stay on this page.",
+        time=duration_text(seconds),
+    )
+
+
+def _quiz_page(
+    resolved,
+    current: selftest.OpenDraw,
+    learner_id: int,
+    result: QuizResult,
+    status: int = 200,
+    *,
+    graded: bool = False,
+    missing: bool = False,
+    notice: str | None = None,
+):
+    module = resolved.module
+    next_wait = selftest.seconds_until_next_attempt(learner_id, module.slug) if graded else 0
+    html = render_template(
         "learn/quiz.html",
         resolved=resolved,
         module=module,
         result=result,
-        scores=quiz_scores(current_learner_id(), module.slug).get(module.slug),
+        draw_token=current.token,
+        graded=graded,
+        missing=missing,
+        notice=notice,
+        next_wait=duration_text(next_wait) if next_wait else None,
+        scores=quiz_scores(learner_id, module.slug).get(module.slug),
     )
+    return private_page(html, status)

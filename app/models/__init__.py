@@ -19,7 +19,7 @@ from app.models.feedback import (
     SectionVote,
 )
 from app.models.limits import RateLimitHit
-from app.models.progress import Learner, Progress, QuizAttempt, SectionRead
+from app.models.progress import Learner, Progress, QuizAttempt, QuizDraw, SectionRead
 
 __all__ = [
     "AUDIT_NOTE",
@@ -37,6 +37,7 @@ __all__ = [
     "Learner",
     "Progress",
     "QuizAttempt",
+    "QuizDraw",
     "RateLimitHit",
     "SectionRead",
     "SectionVote",

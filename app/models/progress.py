@@ -7,6 +7,7 @@ slug, never per locale, so it follows the learner from one language to another.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,28 @@ class SectionRead(Base):
     listened_at: so.Mapped[datetime | None]
 
 
+class QuizDraw(Base):
+    """The questions of a learner's next attempt at a module's self-test.
+
+    Drawn when the self-test is first opened and kept until it is submitted, so
+    a reload or another language shows the same questions; then a new one is drawn.
+    """
+
+    __tablename__ = "quiz_draws"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "module_slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    learner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    module_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    # Sent with the answers: a form from a draw graded since (another tab) names no open draw.
+    token: so.Mapped[str] = so.mapped_column(
+        sa.String(32), default=lambda: secrets.token_urlsafe(16)
+    )
+    # [{"id": question id, "order": [option keys as shown]}, …], see course.quiz.draw
+    questions: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
 class QuizAttempt(Base):
     """One graded self-test submission, kept as it was answered."""
 
@@ -76,7 +99,9 @@ class QuizAttempt(Base):
     locale: so.Mapped[str] = so.mapped_column(sa.String(20))
     content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     answers: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
-    score: so.Mapped[int]
+    # The draw it answered (None for attempts made before self-tests were drawn).
+    questions: so.Mapped[list[dict[str, Any]] | None] = so.mapped_column(sa.JSON)
+    score: so.Mapped[float] = so.mapped_column(sa.Float)
     total: so.Mapped[int]
     submitted_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 

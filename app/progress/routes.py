@@ -9,16 +9,20 @@ from flask_wtf import FlaskForm
 from app.content import get_course, resolve_module, resolve_section
 from app.progress import bp
 from app.progress.learners import current_learner_id, ensure_current_learner
+from app.progress.reading import keep_reading_message
 from app.progress.store import (
+    SECTION_OPENED,
     SECTION_READ,
     Event,
     attempt_of,
     attempts_of,
     progress_for,
     record_events,
+    record_reading,
 )
 from app.web import private_page
 from course import grade
+from course.quiz import recorded_draw
 
 RECENT_ATTEMPTS = 10
 
@@ -47,14 +51,25 @@ def page():
 
 @bp.route("/modules/<slug>/sections/<section_id>/read", methods=["GET", "POST"])
 def mark_read(slug: str, section_id: str):
-    """Mark one section as read: the way to do it without JavaScript."""
+    """Mark one section as read: the way to do it without JavaScript.
+
+    The page shows the section itself and counts as opening it, so a learner
+    without JavaScript reads here and confirms once the reading time has passed.
+    """
     resolved, section = resolve_section(slug, section_id)
     form = MarkReadForm()
+    learner_id = ensure_current_learner()
+    course = get_course()
+    wait_message = None
     if form.validate_on_submit():
-        record_events(ensure_current_learner(), [Event(SECTION_READ, slug, section_id)])
-        flash(_("“%(title)s” is marked as read.", title=section.title), "success")
-        return redirect(url_for("learn.module", slug=slug, _anchor=section_id))
-    entry = progress_for(current_learner_id(), get_course())[slug]
+        early = record_reading(learner_id, [Event(SECTION_READ, slug, section_id)], course)
+        if not early:
+            flash(_("“%(title)s” is marked as read.", title=section.title), "success")
+            return redirect(url_for("learn.module", slug=slug, _anchor=section_id))
+        wait_message = keep_reading_message(next(iter(early.values())))
+    else:
+        record_events(learner_id, [Event(SECTION_OPENED, slug, section_id)])
+    entry = progress_for(learner_id, course)[slug]
     return private_page(
         render_template(
             "progress/mark_read.html",
@@ -63,6 +78,7 @@ def mark_read(slug: str, section_id: str):
             section=section,
             form=form,
             already_read=section_id in entry.read,
+            wait_message=wait_message,
         )
     )
 
@@ -78,7 +94,12 @@ def attempt(attempt_id: int):
     if module.quiz is None:
         abort(404)
     course = get_course()
-    result = grade(module.quiz, found.answers, course.pass_threshold)
+    result = grade(
+        module.quiz,
+        found.answers,
+        course.pass_threshold,
+        recorded_draw(module.quiz, found.questions, found.answers),
+    )
     # Option keys and question ids are the same in every language, so an attempt
     # made in another one can be shown here; warn only if its text has changed.
     answered = course.modules.get(found.locale, {}).get(found.module_slug)

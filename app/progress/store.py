@@ -15,12 +15,19 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.db import dialect_name, get_session, upsert_insert
 from app.models import Progress, QuizAttempt, SectionRead, utcnow
-from course import Course, Module, QuizResult
-from course.progress import ModuleProgress, QuizScores, Score
+from course import Course
+from course.progress import (
+    MAX_WORDS_PER_MINUTE,
+    ModuleProgress,
+    QuizScores,
+    Score,
+    seconds_left_to_read,
+)
 
 SECTION_OPENED, SECTION_READ, AUDIO_LISTENED = "section-opened", "section-read", "audio-listened"
 EVENTS = (SECTION_OPENED, SECTION_READ, AUDIO_LISTENED)
@@ -113,7 +120,7 @@ def _combine(rows: Iterable[dict[str, Any]], key: tuple[str, ...]) -> list[dict[
     return list(folded.values())
 
 
-def _module_row(learner_id: int, slug: str, when: datetime, **values: Any) -> dict[str, Any]:
+def module_row(learner_id: int, slug: str, when: datetime, **values: Any) -> dict[str, Any]:
     return {
         "learner_id": learner_id,
         "module_slug": slug,
@@ -123,6 +130,55 @@ def _module_row(learner_id: int, slug: str, when: datetime, **values: Any) -> di
         "updated_at": when,
         **values,
     }
+
+
+def early_reads(
+    learner_id: int,
+    events: list[Event],
+    course: Course,
+    now: datetime,
+    words_per_minute: float = MAX_WORDS_PER_MINUTE,
+) -> dict[Event, int]:
+    """The section-read events that come too soon, with the seconds still to wait.
+
+    A section counts as read only once it has been open for its reading time
+    (`course.progress.reading_seconds`, judged on the source text, so the same
+    in every language). A section read before keeps its read; one never opened
+    counts as opened now.
+    """
+    reads = [event for event in events if event.kind == SECTION_READ]
+    if not reads:
+        return {}
+    rows = get_session().execute(
+        sa.select(SectionRead.module_slug, SectionRead.section_id, SectionRead.opened_at,
+                  SectionRead.read_at)
+        .where(SectionRead.learner_id == learner_id,
+               SectionRead.module_slug.in_({event.module for event in reads}))
+    )  # fmt: skip
+    known = {(row.module_slug, row.section_id): (row.opened_at, row.read_at) for row in rows}
+    early: dict[Event, int] = {}
+    for event in reads:
+        opened_at, read_at = known.get((event.module, event.section or ""), (None, None))
+        resolved = course.resolve(course.source_locale, event.module)
+        section = resolved.module.section(event.section or "") if resolved else None
+        if read_at is not None or section is None:
+            continue
+        wait = seconds_left_to_read(section, opened_at or now, now, words_per_minute)
+        if wait:
+            early[event] = wait
+    return early
+
+
+def record_reading(learner_id: int, events: list[Event], course: Course) -> dict[Event, int]:
+    """Record events from a learner, holding back reads that come too soon (see
+    `early_reads`, whose answer this returns); such a read still counts as an opening."""
+    now = utcnow()
+    speed = current_app.config.get("READING_WORDS_PER_MINUTE", MAX_WORDS_PER_MINUTE)
+    early = early_reads(learner_id, events, course, now, speed)
+    kept = [event for event in events if event not in early]
+    kept += [Event(SECTION_OPENED, event.module, event.section) for event in early]
+    record_events(learner_id, kept, now)
+    return early
 
 
 def record_events(learner_id: int, events: list[Event], when: datetime | None = None) -> None:
@@ -143,7 +199,7 @@ def record_events(learner_id: int, events: list[Event], when: datetime | None = 
             )
         whole_audio = event.kind == AUDIO_LISTENED and event.section is None
         modules.append(
-            _module_row(
+            module_row(
                 learner_id,
                 event.module,
                 now,
@@ -156,25 +212,6 @@ def record_events(learner_id: int, events: list[Event], when: datetime | None = 
     upsert_modules(session, _combine(modules, ("learner_id", "module_slug")))
     upsert_sections(session, _combine(sections, ("learner_id", "module_slug", "section_id")))
     session.commit()
-
-
-def record_attempt(learner_id: int, module: Module, locale: str, result: QuizResult) -> QuizAttempt:
-    """Store one graded self-test submission as it was answered."""
-    session = get_session()
-    attempt = QuizAttempt(
-        learner_id=learner_id,
-        module_slug=module.slug,
-        locale=locale,
-        content_hash=module.content_hash,
-        answers=result.answers(),
-        score=result.score,
-        total=result.total,
-    )
-    session.add(attempt)
-    now = attempt.submitted_at = utcnow()
-    upsert_modules(session, [_module_row(learner_id, module.slug, now)])
-    session.commit()
-    return attempt
 
 
 # --- reads -----------------------------------------------------------------

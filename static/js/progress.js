@@ -146,10 +146,19 @@
     }
   }
 
+  // A read sent sooner than the section can be read is not stored: the answer says how
+  // many seconds are left, and the promise fails with them, so the caller can try again.
   function markRead(article, details) {
     var slug = article.dataset.module;
     var section = details.dataset.section;
-    return record("section-read", slug, section).then(function () {
+    return record("section-read", slug, section).then(function (body) {
+      var early = (body && body.not_yet || []).filter(function (item) { return item.section === section; })[0];
+      if (early) {
+        delete sent[["section-read", slug, section].join("|")];
+        var error = new Error(early.message);
+        error.wait = early.wait;
+        throw error;
+      }
       noteRead(slug, section);
       showRead(details);
       showModule(article);
@@ -165,11 +174,19 @@
     button.className = link.className;
     button.setAttribute("data-mark-read", "");
     button.textContent = link.textContent;
+    var note = document.createElement("span");
+    note.className = "section-tools__note";
+    note.setAttribute("role", "status");
     button.addEventListener("click", function () {
       button.disabled = true;
-      markRead(article, details).catch(function () {
+      markRead(article, details).catch(function (error) {
         button.disabled = false;
-        button.textContent = text("textNotSaved");
+        if (error.wait) {
+          note.textContent = error.message;
+          if (!note.parentNode) button.insertAdjacentElement("afterend", note);
+        } else {
+          button.textContent = text("textNotSaved");
+        }
       });
     });
     link.replaceWith(button);
@@ -186,7 +203,11 @@
       if (visible && details.open) {
         timer = setTimeout(function () {
           observer.disconnect();
-          markRead(article, details).catch(function () { observer.observe(end); });
+          markRead(article, details).catch(function (error) {
+            // Too soon: look again once the reading time has passed (if still open).
+            if (error.wait) setTimeout(function () { observer.observe(end); }, error.wait * 1000);
+            else observer.observe(end);
+          });
         }, 1500);
       }
     });

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.models import Feedback, Learner, Progress, QuizAttempt, SectionRead, SectionVote
-from course import load_course
+from course import analytics, load_course
 from course.analytics import (
     Journey,
     completion_funnel,
@@ -169,7 +169,23 @@ def test_item_analysis_on_the_known_answer_set(items_course):
         assert item.facility == pytest.approx(FACILITY[question]), question
         assert item.discrimination == pytest.approx(float(DISCRIMINATION[question])), question
         assert (item.wrong_option, item.wrong_count) == MOST_CHOSEN_WRONG[question], question
+    # Ten attempts are too few to call a question faulty; from the minimum, q4 would be.
+    assert not any(item.needs_review for item in stats.values())
+    assert not any(item.enough_attempts for item in stats.values())
+
+
+def test_questions_are_flagged_only_from_the_minimum_number_of_attempts(items_course, monkeypatch):
+    quiz = load_course(items_course).resolve("en", "items").module.quiz
+    monkeypatch.setattr(analytics, "MIN_ATTEMPTS_TO_FLAG", 10)
+    stats = {item.question_id: item for item in item_analysis(quiz, list(ATTEMPTS.values()))}
     assert [q for q, item in stats.items() if item.needs_review] == ["q4"]  # D below 0.2
+    # Statistics count only the attempts that drew the question.
+    drawn = [{k: v for k, v in answers.items() if k != "q5"} for answers in ATTEMPTS.values()]
+    stats = {
+        item.question_id: item
+        for item in item_analysis(quiz, drawn[:4] + list(ATTEMPTS.values())[4:])
+    }
+    assert stats["q5"].answers == 6 and stats["q1"].answers == 10
 
 
 def test_facility_and_discrimination_by_hand():
@@ -398,7 +414,8 @@ def test_the_analytics_page_draws_the_numbers_and_tables(tmp_path, items_course)
     questions = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">Q(\d): .*?</tr>", section, re.S)
     assert questions == ["1", "2", "3", "4", "5"]
     rows = re.findall(
-        r'<th scope="row">Q\d: .*?<td>(\d+)</td>\s*<td>([\d%]+)</td>\s*'
+        r'<th scope="row">Q\d: .*?<td>(\d+)(?:<br><span class="hint">too few to judge</span>)?</td>'
+        r"\s*<td>([\d%]+)</td>\s*"
         r"<td>(-?[\d.]+)</td>\s*<td>\s*<strong>(\w)</strong>",
         section,
         re.S,
@@ -411,7 +428,9 @@ def test_the_analytics_page_draws_the_numbers_and_tables(tmp_path, items_course)
         ("10", "40%", "1", "a"),
     ]
     assert "b, the tempting one" in section and "(4 times)" in section
-    assert section.count("Check this question") == 1
+    assert section.count("Check this question") == 0  # ten attempts: too few to judge
+    assert section.count("too few to judge") == 5
+    assert "a question is flagged only once 30 attempts have drawn it" in section
     funnel = re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td><td>([^<]+)</td>', section)
     assert funnel[:4] == [
         ("Opened the module", "12", "100%"),

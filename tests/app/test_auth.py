@@ -11,8 +11,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
 from app.models import Learner, Progress, QuizAttempt, RateLimitHit, SectionRead, User
-from tests.conftest import csrf_token, make_app
+from course import load_course
+from tests.conftest import REAL_CONTENT, csrf_token, make_app
 from tests.learners import PASSWORD, add_user, login, logout, post_event, register
+from tests.quizzes import take_quiz
+
+COURSE_QUIZ = load_course(REAL_CONTENT).resolve("en", "principles").module.quiz
 
 
 def users(app) -> list[User]:
@@ -194,8 +198,7 @@ def test_changing_the_password_logs_out_other_devices(app):
 def test_deleting_the_account_deletes_all_its_data(app, client):
     register(client, "ada@example.com")
     post_event(client, "section-read", "principles", "what-is-omnichannel")
-    token = csrf_token(client.get("/en/modules/principles/quiz").data)
-    client.post("/en/modules/principles/quiz", data={"csrf_token": token})
+    take_quiz(client, "/en/modules/principles/quiz", COURSE_QUIZ)
     add_user(app, "bob@example.com")  # someone else's data stays
 
     token = csrf_token(client.get("/auth/delete").data)

@@ -9,8 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import Learner, Progress, QuizAttempt, SectionRead
+from course.quiz import points
 from tests.conftest import csrf_token, make_app
 from tests.learners import add_user, api_token, login, logout, post_event, progress_of, register
+from tests.quizzes import answer_form, shown_questions
+from tests.quizzes import take_quiz as answer_quiz
 
 SLUG = "principles"
 
@@ -19,20 +22,15 @@ def sections(app, slug: str = SLUG) -> list[str]:
     return list(app.extensions["content"].course.resolve("en", slug).module.section_ids)
 
 
-def answers(app, slug: str = SLUG, correct: bool = True, locale: str = "en") -> dict:
-    """A self-test form: every answer right, or every answer wrong."""
-    quiz = app.extensions["content"].course.resolve(locale, slug).module.quiz
-    form = {}
-    for question in quiz.questions:
-        keys = [o.key for o in question.options if o.correct == correct]
-        form[question.id] = keys if correct or question.kind == "multiple" else keys[:1]
-    return form
+def quiz_of(app, slug: str = SLUG, locale: str = "en"):
+    return app.extensions["content"].course.resolve(locale, slug).module.quiz
 
 
 def take_quiz(client, app, correct: bool = True, locale: str = "en", slug: str = SLUG):
-    url = f"/{locale}/modules/{slug}/quiz"
-    token = csrf_token(client.get(url).data)
-    return client.post(url, data={"csrf_token": token, **answers(app, slug, correct, locale)})
+    """Open the self-test and answer what it shows: every answer right, or every one wrong."""
+    return answer_quiz(
+        client, f"/{locale}/modules/{slug}/quiz", quiz_of(app, slug, locale), correct
+    )
 
 
 def rows(app, model) -> list:
@@ -58,7 +56,7 @@ def test_a_new_browser_has_no_progress_and_gets_no_cookie(client):
 
 def test_the_first_event_gives_the_browser_a_learner_cookie(app, client):
     first = post_event(client, "section-opened", SLUG, sections(app)[0])
-    assert first.status_code == 200 and first.json == {"recorded": 1}
+    assert first.status_code == 200 and first.json == {"recorded": 1, "not_yet": []}
     cookies = [c for c in first.headers.getlist("Set-Cookie") if "omnicourse_learner=" in c]
     assert len(cookies) == 1
     assert "HttpOnly" in cookies[0] and "SameSite=Lax" in cookies[0]
@@ -90,7 +88,7 @@ def test_several_events_in_one_request(app, client):
         + [{"event": "section-read", "module": SLUG, "section": sections(app)[0]}] * 2
     }
     response = client.post("/api/progress", json=body, headers={"X-CSRFToken": api_token(client)})
-    assert response.json == {"recorded": len(sections(app)) + 2}
+    assert response.json == {"recorded": len(sections(app)) + 2, "not_yet": []}
     module = progress_of(client, SLUG)
     assert all(s["opened"] for s in module["sections"].values())
     assert module["sections_read"] == 1
@@ -296,11 +294,15 @@ def test_every_graded_self_test_is_stored(app, client):
     attempts = sorted(rows(app, QuizAttempt), key=lambda a: a.id)
     assert [a.locale for a in attempts] == ["pl", "en"]
     perfect, failed = attempts
-    assert perfect.score == perfect.total == len(answers(app))
+    assert perfect.score == perfect.total == app.extensions["content"].course.draw_size
     assert failed.score == 0
     polish = app.extensions["content"].course.resolve("pl", SLUG).module
     assert perfect.content_hash == polish.content_hash
-    assert perfect.answers == {q: sorted(k) for q, k in answers(app, locale="pl").items()}
+    # The draw is stored with the answers, each answer in the form of course.quiz.
+    assert [item["id"] for item in perfect.questions] == list(perfect.answers)
+    for question_id, answer in perfect.answers.items():
+        question = polish.quiz.question(question_id)
+        assert points(question, answer) == 1.0
     assert perfect.submitted_at <= failed.submitted_at
 
 
@@ -309,7 +311,7 @@ def test_the_quiz_page_shows_the_best_and_the_last_score(app, client):
     assert "Your best score" not in page
     take_quiz(client, app, correct=True)
     page = take_quiz(client, app, correct=False).data.decode()
-    total = len(answers(app))
+    total = app.extensions["content"].course.draw_size
     assert f"Your best score: <strong>{total} of {total} (100%)</strong>" in page
     assert f"Your last score: <strong>0 of {total} (0%)</strong>" in page
     assert "2 attempts" in page
@@ -341,11 +343,11 @@ def test_a_module_is_completed_when_read_and_passed_at_the_course_threshold(
         post_event(client, "section-read", "basics", section)
     assert progress_of(client, "basics")["completed"] is False  # the self-test is missing
     url = "/en/modules/basics/quiz"
-    token = csrf_token(client.get(url).data)
+    quiz = quiz_of(app, "basics")
+    page = client.get(url).text
     # Two of three right: 67 %.
-    client.post(
-        url, data={"csrf_token": token, "q-define": "b", "q-channels": ["a", "b"], "q-tf": "a"}
-    )
+    rights = [item.question.id != "q-tf" for item in shown_questions(page, quiz)]
+    client.post(url, data=answer_form(page, quiz, rights))
     module = progress_of(client, "basics")
     assert module["quiz"]["best"]["percent"] == 67
     assert module["completed"] is completed

@@ -111,7 +111,7 @@ def client_loop(port: int, facts: list, deadline: float, tally: Tally, seed: int
             started = time.perf_counter()
             status, data = browser.request("POST", "/api/progress", body, headers)
             latencies.append(time.perf_counter() - started)
-            if status == 200 and json.loads(data) == {"recorded": 1}:
+            if status == 200 and json.loads(data)["recorded"] == 1:
                 acknowledged += 1
             else:
                 failed += 1

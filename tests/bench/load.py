@@ -41,6 +41,11 @@ SERVER_ENV = {
     # Every simulated learner comes from 127.0.0.1, and the feedback form's
     # spam limit counts submissions per network address.
     "OMNICOURSE_FEEDBACK_LIMIT": "1000000",
+    # and simulated learners take self-tests and read far faster than people.
+    "OMNICOURSE_QUIZ_ATTEMPTS_PER_MINUTE": "1000000",
+    "OMNICOURSE_QUIZ_ATTEMPTS_PER_DAY": "1000000",
+    "OMNICOURSE_QUIZ_GUEST_ATTEMPTS_PER_ADDRESS": "1000000",
+    "OMNICOURSE_READING_WORDS_PER_MINUTE": "1000000000",
 }
 # Which request acknowledges which kind of write.
 WRITES = {

@@ -27,6 +27,15 @@ CHROMIUM_ARGS = [
 
 pytestmark = pytest.mark.browser
 
+# Every test of the shared server is a learner in a hurry from one address: self-test
+# limits and reading times are tested against `strict_server`.
+RELAXED = {
+    "OMNICOURSE_QUIZ_ATTEMPTS_PER_MINUTE": "1000",
+    "OMNICOURSE_QUIZ_ATTEMPTS_PER_DAY": "1000",
+    "OMNICOURSE_QUIZ_GUEST_ATTEMPTS_PER_ADDRESS": "1000",
+    "OMNICOURSE_READING_WORDS_PER_MINUTE": "1000000000",
+}
+
 
 def _playwright():
     try:
@@ -47,8 +56,21 @@ def live_database(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def live_server(live_database, built_course) -> Iterator[str]:
     """The real production server, with the run's audio and PDFs, for the whole session."""
-    env = {"OMNICOURSE_TTS_ENGINES": "recording,espeak", "OMNICOURSE_DATABASE_URL": live_database}
+    env = {
+        "OMNICOURSE_TTS_ENGINES": "recording,espeak",
+        "OMNICOURSE_DATABASE_URL": live_database,
+        **RELAXED,
+    }
     with running_server(workers=2, env=env, prebuilt=built_course.build) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def strict_server(tmp_path_factory, built_course) -> Iterator[str]:
+    """A server with the limits and reading times learners meet (one worker)."""
+    database = sqlite_url(tmp_path_factory.mktemp("strict"))
+    env = {"OMNICOURSE_TTS_ENGINES": "recording,espeak", "OMNICOURSE_DATABASE_URL": database}
+    with running_server(workers=1, env=env, prebuilt=built_course.build) as port:
         yield f"http://127.0.0.1:{port}"
 
 

@@ -39,10 +39,18 @@ def test_sections_open_and_close_with_the_keyboard(page, live_server):
 
 def test_self_test_can_be_answered_and_sent_with_the_keyboard(page, live_server):
     page.goto(f"{live_server}/en/modules/{FIRST}/quiz")
-    page.locator("fieldset input").first.focus()
-    page.keyboard.press("Space")
-    assert page.locator("fieldset input").first.is_checked()
-    page.get_by_role("button").last.focus()
+    for fieldset in page.locator("form.quiz fieldset").all():
+        selects = fieldset.locator("select").all()
+        if selects:  # ordering and matching: each list changed with the arrow keys
+            for select in selects:
+                select.focus()
+                page.keyboard.press("ArrowDown")
+                assert select.input_value() != ""
+        else:  # a radio group or check boxes: Space ticks the focused option
+            fieldset.locator("input").first.focus()
+            page.keyboard.press("Space")
+            assert fieldset.locator("input").first.is_checked()
+    page.get_by_role("button", name="Check my answers").focus()
     page.keyboard.press("Enter")
-    page.wait_for_selector("#result")
-    assert "Your score" in page.locator("#result").inner_text()
+    page.wait_for_selector(".result")
+    assert "Your score" in page.locator(".result").inner_text()
