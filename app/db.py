@@ -7,6 +7,10 @@ session, so pages that need no data cost no query.
 
 from __future__ import annotations
 
+import fcntl
+import logging
+import threading
+from functools import partial
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -28,6 +33,29 @@ def init_app(app: Flask) -> None:
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+    if app.config.get("MIGRATE_ON_FIRST_REQUEST", True):
+        app.before_request(partial(_migrate_once, app))
+
+
+_migrated: set[int] = set()  # apps (by id) whose database this process has brought up to date
+_migrating = threading.Lock()
+
+
+def _migrate_once(app: Flask) -> None:
+    """`omnicourse serve` migrates before it listens; a server started another way
+    (`flask run`, gunicorn) does it before its first request, one process at a time."""
+    if id(app) in _migrated:
+        return
+    with _migrating:
+        if id(app) in _migrated:
+            return
+        lock_path = Path(app.instance_path) / "migrate.lock"
+        with lock_path.open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # other workers wait, then find nothing to do
+            if pending_migrations(app):
+                log.info("applying database migrations before the first request")
+                upgrade(app)
+        _migrated.add(id(app))
 
 
 def make_engine(url: str) -> Engine:

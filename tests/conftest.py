@@ -124,6 +124,7 @@ def make_app(tmp_path: Path, content_dir: Path = REAL_CONTENT, **config: object)
             "SECRET_KEY": "test-secret",
             "CONTENT_WATCH": False,  # tests reload with app.extensions["content"].refresh()
             "BUILD_ON_CHANGE": False,
+            "MIGRATE_ON_FIRST_REQUEST": False,  # migrated below, as `omnicourse serve` does
             # Tests of the self-test limits and of reading time set these back themselves.
             "QUIZ_ATTEMPTS_PER_MINUTE": 1000,
             "QUIZ_ATTEMPTS_PER_DAY": 1000,

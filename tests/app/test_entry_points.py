@@ -79,6 +79,9 @@ def test_the_usual_deployments_serve_the_course(tmp_path, command, ready_line):
         status, page = get(port, "/en/modules/principles/")
         assert status == 200
         assert "Principles of omnichannel" in page
+        # The self-test stores a draw: the fresh database was migrated on the first request.
+        status, page = get(port, "/en/modules/principles/quiz")
+        assert status == 200 and 'name="draw"' in page
     finally:
         process.terminate()
         process.wait(timeout=30)
