@@ -118,20 +118,21 @@ class Module:
     stale: bool = False  # served from its last good version: the file has a problem now
     problem: ContentError | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def part_hashes(self) -> dict[str, str]:
-        """The hash of each translatable part: front matter, sections, self-test."""
-        parts = {META_PART: self.meta_hash, **{s.id: s.hash for s in self.sections}}
+    def _parts(self) -> list[tuple[str, str, str]]:
+        """(id, hash, state) of each translatable part: front matter, sections, self-test."""
+        parts = [(META_PART, self.meta_hash, self.meta_state)]
+        parts += [(s.id, s.hash, s.state) for s in self.sections]
         if self.quiz is not None:
-            parts[self.quiz.id] = self.quiz.hash
+            parts.append((self.quiz.id, self.quiz.hash, self.quiz.state))
         return parts
 
     @property
+    def part_hashes(self) -> dict[str, str]:
+        return {part: hash_ for part, hash_, _ in self._parts()}
+
+    @property
     def part_states(self) -> dict[str, str]:
-        states = {META_PART: self.meta_state, **{s.id: s.state for s in self.sections}}
-        if self.quiz is not None:
-            states[self.quiz.id] = self.quiz.state
-        return states
+        return {part: state for part, _, state in self._parts()}
 
     @property
     def translation_state(self) -> str:

@@ -422,7 +422,7 @@ class QuestionResult:
     @property
     def shown_options(self) -> list[Option]:
         """The options (answers, for matching) in the order this attempt showed them."""
-        return [self.question.option(key) or self.question.options[0] for key in self.shown.order]
+        return [option for key in self.shown.order if (option := self.question.option(key))]
 
 
 @dataclass(frozen=True)

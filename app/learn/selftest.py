@@ -9,7 +9,6 @@ must answer the open draw; it is graded against it and stored with it.
 from __future__ import annotations
 
 import random
-import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -63,9 +62,7 @@ def open_draw(learner_id: int, module: Module, course: Course) -> OpenDraw:
         .values(
             learner_id=learner_id,
             module_slug=module.slug,
-            token=secrets.token_urlsafe(16),
             questions=[q.to_json() for q in questions],
-            created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=[table.c.learner_id, table.c.module_slug])
     )

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import QuizAttempt, QuizDraw, SectionRead
-from tests.conftest import make_app
+from tests.conftest import csrf_token, make_app
 from tests.learners import api_token, post_event
 from tests.quizzes import answer_fields, answer_form, draw_id, shown_questions, take_quiz
 
@@ -278,10 +278,10 @@ def test_without_javascript_the_section_is_read_on_its_own_page_then_confirmed(r
     url = f"/en/modules/principles/sections/{SECTION}/read"
     page = client.get(url).text
     assert "Omnichannel" in page and '<h2 id="section-title">' in page  # the text to read
-    early = client.post(url, data={"csrf_token": csrf(page)})
+    early = client.post(url, data={"csrf_token": csrf_token(page)})
     assert early.status_code == 200 and "about" in early.text and "more" in early.text
     move_opening_back(reading_app, 600)
-    done = client.post(url, data={"csrf_token": csrf(page)})
+    done = client.post(url, data={"csrf_token": csrf_token(page)})
     assert done.status_code == 302
     assert client.get("/api/progress").json["modules"]["principles"]["sections_read"] == 1
 
@@ -296,12 +296,6 @@ def test_sections_read_before_the_rule_stay_read(reading_app):
     assert client.get("/api/progress").json["modules"]["principles"]["sections_read"] == 1
     again = post_event(client, "section-read", "principles", SECTION)
     assert again.json["recorded"] == 1  # already read: nothing to wait for
-
-
-def csrf(page: str) -> str:
-    from tests.conftest import csrf_token
-
-    return csrf_token(page)
 
 
 def test_attempts_from_before_the_banks_survive_the_migration(tmp_path, database_url):
