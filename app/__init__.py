@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from app import config as app_config
-from app import content, db, errors, extensions, i18n, rebuild, security, web
+from app import content, db, errors, extensions, i18n, mail, proxy, rebuild, security, web
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = app_config.secret_key(instance)
 
+    proxy.init_app(app)
     content.init_app(app)
     rebuild.init_app(app)
     web.init_app(app)
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    mail.init_app(app)
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)

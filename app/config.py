@@ -38,8 +38,38 @@ def defaults(instance: Path) -> dict:
         "SESSION_COOKIE_NAME": "omnicourse_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=2),
+        # Signed-in sessions live on the server (app/auth/sessions.py): they end after
+        # this long without a request, and this long after they began, whatever happens.
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_LIFETIME_HOURS": 12,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,
+        # The public address for links in emails and on certificates, e.g.
+        # https://course.example.org; with it, other Host headers are refused.
+        "SERVER_NAME": None,
+        "TRUSTED_HOSTS": None,  # more host names to accept, comma-separated
+        # Behind a reverse proxy: how many proxies set each X-Forwarded-* header.
+        "PROXY_FIX_X_FOR": 0,
+        "PROXY_FIX_X_PROTO": 0,
+        "PROXY_FIX_X_HOST": 0,
+        "PROXY_FIX_X_PORT": 0,
+        "PROXY_FIX_X_PREFIX": 0,
+        # Email (app/mail/): with no MAIL_HOST, messages are written to instance/mail/.
+        "MAIL_HOST": "",
+        "MAIL_PORT": 0,  # 0: 25, 465 with MAIL_TLS=ssl, 587 with starttls
+        "MAIL_TLS": "starttls",  # starttls, ssl or none
+        "MAIL_USER": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_SENDER": "",  # default: no-reply@ the server's name
+        "MAIL_TIMEOUT_SECONDS": 10,
+        "MAIL_WORKER": True,  # each server process sends from the outbox in the background
+        "MAIL_POLL_SECONDS": 15,
+        "MAIL_MAX_ATTEMPTS": 12,
+        # How long the links sent by email work.
+        "VERIFY_EMAIL_HOURS": 48,
+        "RESET_PASSWORD_MINUTES": 60,
+        "CHANGE_EMAIL_HOURS": 24,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "LOCALE_COOKIE": "omnicourse_locale",

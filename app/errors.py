@@ -37,9 +37,11 @@ def _http_error(error: HTTPException):
     if status == 403:
         return _render(403, _("Not allowed"), _("Your account does not give access to this page."))
     if status == 429:
-        return _render(
+        body, status = _render(
             429, _("Please slow down"), _("Too many requests. Wait a minute and try again.")
         )
+        retry = [(name, value) for name, value in error.get_headers() if name == "Retry-After"]
+        return body, status, retry
     if status in (400, 413):
         return _render(status, _("Bad request"), _("The request could not be understood."))
     if status == 405:

@@ -22,6 +22,7 @@ from flask_babel import Domain, get_locale, ngettext
 
 from app.content import get_course
 from app.extensions import babel
+from app.web import is_anonymous_request
 from course.locales import display_name, text_direction
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def _account_locale() -> str | None:
     """The signed-in user's saved language, when accounts exist and one is saved."""
     if not hasattr(current_app, "login_manager"):
         return None
-    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+    if is_anonymous_request():
         return None  # no session: anonymous, and no database query
     from flask_login import current_user
 

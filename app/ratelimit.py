@@ -1,9 +1,11 @@
 """One sliding-window rate limiter for every limit, kept in the database across workers.
 
-Each counted action leaves a row (app/models/limits.py) with a keyed hash of
-the client's network address and, when it is about someone, of that too. A
-limit allows `count` rows inside its window per client, per subject or per
-both; a request over it waits until the oldest of those rows leaves the window.
+Each counted action leaves a row (app/models/limits.py) with keyed hashes of
+the client's network address and of its network (the /24 or /64 around it)
+and, when it is about someone, of that too. A limit allows `count` rows
+inside its window per client, per network, per subject or per client and
+subject; a request over it waits until the oldest of those rows leaves the
+window.
 
     wait = ratelimit.seconds_to_wait(db, [FEEDBACK])
     if not wait:
@@ -13,8 +15,7 @@ both; a request over it waits until the oldest of those rows leaves the window.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import ipaddress
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,8 +26,10 @@ from flask import current_app, request
 from sqlalchemy.orm import Session
 
 from app.models import RateLimitHit, utcnow
+from app.security import keyed_hash
 
 PER_CLIENT, PER_SUBJECT, PER_CLIENT_AND_SUBJECT = "client", "subject", "client+subject"
+PER_NETWORK = "network"
 
 
 @dataclass(frozen=True)
@@ -65,32 +68,75 @@ GUEST_QUIZ_ATTEMPTS = (
     Limit("quiz-attempt-address", PER_CLIENT_AND_SUBJECT, "QUIZ_GUEST_ATTEMPTS_PER_ADDRESS", 30,
           "QUIZ_LONG_WINDOW_SECONDS", 86_400),
 )  # fmt: skip
-# Failed logins, three budgets in one window: one account from one address (stops
-# guessing one password), one address (stops trying many accounts), one account
-# (stops a guesser spread over many machines, high enough that others rarely lock
-# a real user out).
+# Failed logins, four budgets in one window: one account from one address (stops
+# guessing one password), one address and one network (stop trying many accounts),
+# one account (stops a guesser spread over many machines). The last one never
+# applies to a browser the owner has logged in with before (app/auth/devices.py),
+# so nobody can lock the owner out; such a device has a small budget of its own.
 LOGIN_FAILURES = (
     Limit(LOGIN_FAILURE, PER_CLIENT_AND_SUBJECT, "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5,
           "LOGIN_FAILURE_WINDOW_SECONDS", 900),
     Limit(LOGIN_FAILURE, PER_CLIENT, "LOGIN_FAILURES_PER_ADDRESS", 30,
           "LOGIN_FAILURE_WINDOW_SECONDS", 900),
+    Limit(LOGIN_FAILURE, PER_NETWORK, "LOGIN_FAILURES_PER_NETWORK", 100,
+          "LOGIN_FAILURE_WINDOW_SECONDS", 900),
+)  # fmt: skip
+LOGIN_FAILURES_PER_ACCOUNT = (
     Limit(LOGIN_FAILURE, PER_SUBJECT, "LOGIN_FAILURES_PER_ACCOUNT", 100,
           "LOGIN_FAILURE_WINDOW_SECONDS", 900),
 )  # fmt: skip
-
-
-def keyed_hash(text: str) -> str:
-    """A hash of `text` keyed with the app's secret: the table holds no addresses."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+DEVICE_LOGIN_FAILURES = (
+    Limit("device-login-failure", PER_SUBJECT, "LOGIN_FAILURES_PER_DEVICE", 10,
+          "LOGIN_FAILURE_WINDOW_SECONDS", 900),
+)  # fmt: skip
+# Forms that send an email (sign-up, password reset, a new address, "send it again"):
+# per address, per network, and per email address they write to.
+MAIL_REQUESTS = (
+    Limit("mail-request", PER_CLIENT, "MAIL_REQUESTS_PER_ADDRESS", 10,
+          "MAIL_REQUEST_WINDOW_SECONDS", 3600),
+    Limit("mail-request", PER_NETWORK, "MAIL_REQUESTS_PER_NETWORK", 40,
+          "MAIL_REQUEST_WINDOW_SECONDS", 3600),
+    Limit("mail-request", PER_SUBJECT, "MAIL_REQUESTS_PER_EMAIL", 3,
+          "MAIL_REQUEST_WINDOW_SECONDS", 3600),
+)  # fmt: skip
+# A browser becomes a guest learner (a row) only when it records something; one
+# address may start this many (a classroom behind one address starts dozens).
+NEW_GUESTS = (
+    Limit("new-guest", PER_CLIENT, "NEW_GUESTS_PER_ADDRESS", 60, "NEW_GUEST_WINDOW_SECONDS", 600),
+)
+# Writes of the progress API, per learner (the subject) and per address.
+API_WRITES = (
+    Limit("api-write", PER_SUBJECT, "API_WRITES_PER_LEARNER", 120, "API_WRITE_WINDOW_SECONDS", 60),
+    Limit("api-write", PER_CLIENT, "API_WRITES_PER_ADDRESS", 1200, "API_WRITE_WINDOW_SECONDS", 60),
+)
+# Every self-test form sent (answered or not), per address.
+QUIZ_POSTS = (
+    Limit("quiz-post", PER_CLIENT, "QUIZ_POSTS_PER_ADDRESS", 60, "QUIZ_POST_WINDOW_SECONDS", 60),
+)
 
 
 def client_key() -> str:
     return keyed_hash((request.remote_addr or "unknown")[:45])
 
 
+def network_of(address: str) -> str:
+    """The network an address belongs to: its /24 (IPv4) or /64 (IPv6), else the address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:45]
+    prefix = 24 if ip.version == 4 else 64
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def network_key() -> str:
+    return keyed_hash("net:" + network_of(request.remote_addr or "unknown"))
+
+
 def _matching(limit: Limit, subject: str | None) -> list[sa.ColumnElement[bool]]:
     conditions = [RateLimitHit.action == limit.action]
+    if limit.per == PER_NETWORK:
+        conditions.append(RateLimitHit.network == network_key())
     if limit.per in (PER_CLIENT, PER_CLIENT_AND_SUBJECT):
         conditions.append(RateLimitHit.client == client_key())
     if limit.per in (PER_SUBJECT, PER_CLIENT_AND_SUBJECT):
@@ -135,6 +181,7 @@ def record(db: Session, limits: Sequence[Limit], subject: str | None = None) -> 
             RateLimitHit(
                 action=action,
                 client=client_key(),
+                network=network_key(),
                 subject=keyed_hash(subject) if subject is not None else None,
                 created_at=now,
             )

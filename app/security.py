@@ -1,15 +1,16 @@
-"""Safe response headers and long-lived caching of fingerprinted static files."""
+"""Safe response headers, signed-cookie sessions, keyed hashes, fingerprinted static files."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from app.web import ONE_YEAR
+from app.web import ONE_YEAR, cookie_name
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -37,11 +38,22 @@ HEADERS = {
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Signed-cookie sessions whose cookie is `Secure` whenever the request came over HTTPS."""
+    """Signed-cookie sessions whose cookie is `Secure` and `__Host-` whenever the request
+    came over HTTPS."""
+
+    def get_cookie_name(self, app: Flask) -> str:
+        return cookie_name(app.config["SESSION_COOKIE_NAME"])
 
     def get_cookie_secure(self, app: Flask) -> bool:
         secure = bool(app.config["SESSION_COOKIE_SECURE"])
         return secure or (has_request_context() and request.is_secure)
+
+
+def keyed_hash(text: str) -> str:
+    """A hash of `text` keyed with the app's secret: unguessable, and never the text itself
+    (rate-limit rows hold no addresses; a guest's draw cannot be computed from outside)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def init_app(app: Flask) -> None:

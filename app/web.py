@@ -16,6 +16,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    has_request_context,
     jsonify,
     make_response,
     render_template,
@@ -59,11 +60,31 @@ def _build_id(app: Flask) -> str:
 
 def is_anonymous_request() -> bool:
     """True when the request carries no session: nothing personal can be on the page."""
-    config = current_app.config
-    return (
-        config["SESSION_COOKIE_NAME"] not in request.cookies
-        and config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+    return session_cookie_name() not in request.cookies
+
+
+def cookie_name(name: str) -> str:
+    """`__Host-name` over HTTPS: the browser then keeps it for this host only, Secure,
+    on every path, so no other site or subdomain can set or read it."""
+    return f"__Host-{name}" if has_request_context() and request.is_secure else name
+
+
+def set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+    """Set one of the site's own cookies: HttpOnly, SameSite=Lax, Secure over HTTPS."""
+    response.set_cookie(
+        cookie_name(name),
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+        path="/",
     )
+
+
+def session_cookie_name() -> str:
+    """The name of the session cookie for this request."""
+    return cookie_name(current_app.config["SESSION_COOKIE_NAME"])
 
 
 def private_page(body: str | bytes, status: int = 200) -> Response:

@@ -7,24 +7,49 @@ from collections.abc import Iterator
 
 from sqlalchemy import event
 
-from app.auth.accounts import create_user
+from app.auth.accounts import create_user, normalize_email
 from tests.conftest import csrf_token
+from tests.mail import link_to
 
 PASSWORD = "correct horse battery"
 
 
-def add_user(app, email: str, role: str = "learner", password: str = PASSWORD) -> None:
+def add_user(
+    app, email: str, role: str = "learner", password: str = PASSWORD, verified: bool = True
+) -> None:
     """Create an account directly in the database, as `omnicourse users create` does."""
     with app.extensions["db_sessionmaker"]() as session:
-        create_user(session, email, password, role)
+        create_user(session, email, password, role, verified=verified)
         session.commit()
 
 
-def register(client, email: str, password: str = PASSWORD, confirm: str | None = None, **extra):
+def register(
+    client,
+    email: str,
+    password: str = PASSWORD,
+    confirm: str | None = None,
+    *,
+    follow_link: bool = True,
+    **extra,
+):
+    """Sign up; with `follow_link`, then open the confirmation link the app sent (which
+    logs in), as a learner does. Returns the answer to the sign-up form."""
     token = csrf_token(client.get("/auth/register").data)
     data = {"csrf_token": token, "email": email, "password": password}
     data["confirm"] = password if confirm is None else confirm
-    return client.post("/auth/register", data={**data, **extra})
+    response = client.post("/auth/register", data={**data, **extra})
+    if follow_link and response.status_code == 302:
+        confirm_link(client, normalize_email(email))
+    return response
+
+
+def confirm_link(client, email: str):
+    """Open the newest confirmation link sent to `email` and press its button."""
+    path = link_to(client.application, email, "verify-email", "/auth/verify/")
+    if path is None:
+        return None
+    page = client.get(path)
+    return client.post(path, data={"csrf_token": csrf_token(page.data)})
 
 
 def login(client, email: str, password: str = PASSWORD, address: str = "127.0.0.1"):

@@ -60,11 +60,12 @@ class FeedbackFilters:
 
 
 def date_range(column, start: date | None, end: date | None) -> list[sa.ColumnElement[bool]]:
-    """`column` within the days from `start` to `end`, both included."""
+    """`column` within the days from `start` to `end`, both included (the last day there is,
+    9999-12-31, ends nothing)."""
     found = []
     if start:
         found.append(column >= datetime.combine(start, time.min))
-    if end:
+    if end and end < date.max:
         found.append(column < datetime.combine(end + timedelta(days=1), time.min))
     return found
 
@@ -144,9 +145,10 @@ def neutralise(value: Any) -> Any:
 
 def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     """CSV text, one line at a time: UTF-8 with a byte order mark (so spreadsheet programs
-    pick the right encoding), CRLF line ends, every cell neutralised against formulas."""
+    pick the right encoding), CRLF line ends, every cell quoted (a spreadsheet that splits
+    on ";" or tabs still reads one cell) and neutralised against formulas."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     buffer.write("\ufeff")
     for row in _chain(header, rows):
         writer.writerow([neutralise(cell) for cell in row])

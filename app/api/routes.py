@@ -13,13 +13,15 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from app import ratelimit
 from app.api import bp
 from app.content import get_course
 from app.db import get_session
-from app.progress.learners import current_learner_id, ensure_current_learner
+from app.i18n import duration_text
+from app.progress.learners import browser_key_or_new, current_learner_id, ensure_current_learner
 from app.progress.reading import keep_reading_message
 from app.progress.store import AUDIO_LISTENED, EVENTS, Event, progress_for, record_reading
-from app.web import is_anonymous_request, json_response
+from app.web import is_anonymous_request, json_response, too_many_requests
 from course.progress import ModuleProgress, Score
 
 MAX_BODY_BYTES = 8 * 1024
@@ -52,6 +54,8 @@ def _http_error(error: HTTPException):
         return _api_error(_too_large())
     if status == 401:
         return json_response({"error": "unauthorized", "message": _("Please log in.")}, 401)
+    if status == 429:
+        return _slow_down(int(getattr(error, "retry_after", None) or 60))
     return json_response({"error": "http", "message": error.name}, status)
 
 
@@ -128,8 +132,16 @@ def token():
 def post_progress():
     """Record one event, or `{"events": [...]}`; all are checked before any is saved."""
     events = [_parse_event(item) for item in _event_list(_readjson_response())]
+    db = get_session()
+    # Counted per account, or per browser (the same before and after it becomes a learner).
+    writer = f"user:{current_user.id}" if current_user.is_authenticated else browser_key_or_new()
+    wait = ratelimit.seconds_to_wait(db, ratelimit.API_WRITES, subject=writer)
+    if wait:
+        return _slow_down(wait)
     try:
-        early = record_reading(ensure_current_learner(), events, get_course())
+        learner_id = ensure_current_learner()
+        ratelimit.record(db, ratelimit.API_WRITES, subject=writer)
+        early = record_reading(learner_id, events, get_course())
     except IntegrityError:
         # The browser's learner was merged into an account by a concurrent login.
         get_session().rollback()
@@ -149,6 +161,16 @@ def post_progress():
     return json_response({"recorded": len(events) - len(early), "not_yet": not_yet})
 
 
+def _slow_down(seconds: int):
+    message = _(
+        "Too many requests. Please wait %(time)s and try again.", time=duration_text(seconds)
+    )
+    response = json_response(
+        {"error": "too-many-requests", "message": message, "wait": seconds}, 429
+    )
+    return too_many_requests(response, seconds)
+
+
 def _readjson_response() -> Any:
     if request.mimetype != "application/json":
         raise ApiError("not-json", _("Send the events as JSON (Content-Type: application/json)."))
@@ -162,7 +184,7 @@ def _readjson_response() -> Any:
         raise _too_large()
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested thousands deep
         raise ApiError("malformed", _("The request is not valid JSON.")) from None
 
 

@@ -13,6 +13,7 @@ import io
 from flask import (
     abort,
     current_app,
+    flash,
     g,
     make_response,
     redirect,
@@ -21,6 +22,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.certificates import bp
@@ -29,6 +31,7 @@ from app.config import pdf_settings
 from app.content import get_course
 from app.i18n import current_locale
 from app.models import WHOLE_COURSE, Certificate
+from app.proxy import external_url
 from course import Course
 from course.certificate import CertificateText, format_code, render_certificate
 from course.markdown import slugify
@@ -75,7 +78,7 @@ def verify(code: str):
         200,
         certificate=certificate,
         code=format_code(certificate.code),
-        holder=certificate.user.shown_name,
+        holder=certificate.user.display_name,  # None: the page says the name is withheld
         title=title,
         title_locale=title_locale,
         typed=None,
@@ -91,6 +94,13 @@ def _download(subject: str):
         entries = entries_for(subject, progress_of(user, course))
         if not all_completed(entries):
             return _not_ready(course, subject, entries)
+    # Earned: it goes to a confirmed address, and prints the name its holder chose.
+    if not user.email_verified:
+        return redirect(url_for("auth.verify_needed"))
+    if not user.display_name:
+        flash(_("Which name should your certificate show? Enter it, then download it."), "info")
+        return redirect(url_for("auth.display_name", next=request.path))
+    if certificate is None:
         certificate = issue(user, subject, g.locale, entries)
     pdf = render_certificate(
         _text(course, certificate, g.locale),
@@ -112,15 +122,13 @@ def _text(course: Course, certificate: Certificate, locale: str) -> CertificateT
     title, title_locale = _title(course, certificate.subject, locale)
     module = None if certificate.whole_course else course.resolve(locale, certificate.subject)
     return CertificateText(
-        holder=certificate.user.shown_name,
+        holder=certificate.user.display_name or "",
         course_title=course.title(locale),
         title=title,
         title_locale=title_locale,
         completed_on=certificate.completed_at.date(),
         code=certificate.code,
-        verify_url=url_for(
-            "certificates.verify", code=format_code(certificate.code), _external=True
-        ),
+        verify_url=external_url("certificates.verify", code=format_code(certificate.code)),
         whole_course=certificate.whole_course,
         module_number=module.module.order if module else None,
         eqf=module.module.eqf if module else None,

@@ -1,6 +1,6 @@
 """The `omnicourse` command group: thin wrappers around `course/` and the app.
 
-One module per command or group: build, serve, db, users, i18n; `check` is here.
+One module per command or group: build, serve, run, db, users, i18n, mail; `check` is here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from app import create_app
 from app.cli.build import build
 from app.cli.db import db
 from app.cli.i18n import i18n
+from app.cli.mail import mail
 from app.cli.run import run
 from app.cli.serve import serve
 from app.cli.users import users
@@ -75,7 +76,7 @@ def check(output: str, strict: bool) -> None:
     )
 
 
-for command in (build, serve, db, users, i18n, run):
+for command in (build, serve, db, users, i18n, run, mail):
     main.add_command(command)
 
 __all__ = ["build", "check", "main"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 
 import click
 from flask import current_app
@@ -28,6 +29,15 @@ def serve(host: str, port: int, workers: int | None) -> None:
         click.echo("Some files could not be built; the server starts anyway.", err=True)
 
     count = workers or int(current_app.config["WORKERS"]) or multiprocessing.cpu_count() * 2
+    if not current_app.config.get("SERVER_NAME"):
+        # Links in emails and on certificates need an address: this one, until one is set.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        os.environ["OMNICOURSE_LOCAL_SERVER_NAME"] = f"{shown}:{port}"
+        click.echo(
+            f"Links in emails and on certificates point to http://{shown}:{port}/: set "
+            "OMNICOURSE_SERVER_NAME to the address learners use (e.g. https://course.example.org).",
+            err=True,
+        )
     click.echo(f"Serving on http://{host}:{port}/ with {count} worker processes")
     run_server(host, port, count)
 

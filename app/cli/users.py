@@ -10,23 +10,16 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.auth.accounts import (
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    create_user,
-    find_user,
-    normalize_email,
-)
+from app.auth import sessions
+from app.auth.accounts import create_user, find_user, normalize_email, password_problems
 from app.db import pending_migrations, upgrade
 from app.models import ROLES, User
 
 
-def _check_password(password: str) -> str:
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise click.BadParameter(
-            f"use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters",
-            param_hint="password",
-        )
+def _check_password(password: str, email: str) -> str:
+    problems = password_problems(password, email)
+    if problems:
+        raise click.BadParameter(" ".join(str(p) for p in problems), param_hint="password")
     return password
 
 
@@ -43,7 +36,7 @@ def users() -> None:
 )
 @with_appcontext
 def create(email: str, role: str, password_stdin: bool) -> None:
-    """Create an account; asks for its password."""
+    """Create an account (its address counts as confirmed); asks for its password."""
     try:
         email = normalize_email(validate_email(email, check_deliverability=False).normalized)
     except EmailNotValidError as error:
@@ -52,14 +45,14 @@ def create(email: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    _check_password(password)
+    _check_password(password, email)
     app = current_app._get_current_object()
     if pending_migrations(app):
         upgrade(app)
     with app.extensions["db_sessionmaker"]() as db:
         if find_user(db, email) is not None:
             raise click.ClickException(f"an account for {email} already exists")
-        create_user(db, email, password, role)
+        create_user(db, email, password, role, verified=True)  # the administrator vouches
         db.commit()
     click.echo(f"Created {email} with the role {role}.")
 
@@ -82,7 +75,22 @@ def set_role(email: str, role: str) -> None:
 @users.command("list")
 @with_appcontext
 def list_users() -> None:
-    """List accounts with their roles."""
+    """List accounts with their roles and whether their address is confirmed."""
     with current_app.extensions["db_sessionmaker"]() as db:
         for user in db.scalars(sa.select(User).order_by(User.email)):
-            click.echo(f"{user.email}\t{user.role}")
+            confirmed = "confirmed" if user.email_verified else "not confirmed"
+            click.echo(f"{user.email}\t{user.role}\t{confirmed}")
+
+
+@users.command("logout")
+@click.argument("email")
+@with_appcontext
+def logout_everywhere(email: str) -> None:
+    """End every session of an account at once (a stolen laptop, a shared password)."""
+    with current_app.extensions["db_sessionmaker"]() as db:
+        user = find_user(db, email)
+        if user is None:
+            raise click.ClickException(f"no account for {email}")
+        count = sessions.close_all(db, user.id)
+        db.commit()
+    click.echo(f"Ended {count} session(s) of {email}.")

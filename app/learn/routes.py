@@ -6,11 +6,12 @@ from functools import partial
 
 from flask import abort, g, render_template, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import TooManyRequests
 
 from app.content import get_course, resolve_module
 from app.i18n import duration_text
 from app.learn import audio, bp, selftest
-from app.progress.learners import ensure_current_learner
+from app.progress.learners import current_learner_id, ensure_current_learner
 from app.progress.store import quiz_scores
 from app.rebuild import is_being_rebuilt
 from app.web import private_page, shared_page, too_many_requests
@@ -43,24 +44,38 @@ def module(slug: str):
 
 @bp.route("/modules/<slug>/quiz", methods=["GET", "POST"])
 def quiz(slug: str):
-    """The learner's open draw of the self-test; a submission is checked, limited, graded."""
+    """The learner's open draw of the self-test; a submission is checked, limited, graded.
+
+    Looking costs nothing to store: a guest becomes a learner with a first graded attempt.
+    """
     resolved = resolve_module(slug)
     module = resolved.module
     if module.quiz is None:
         abort(404)
     course = get_course()
-    learner_id = ensure_current_learner()
-    current = selftest.open_draw(learner_id, module, course)
-    page = partial(_quiz_page, resolved, current, learner_id)
+    learner_id = current_learner_id()
     if request.method == "GET":
+        current = selftest.open_draw(learner_id, module, course)
+        assert current is not None
+        page = partial(_quiz_page, resolved, current, learner_id)
         return page(grade(module.quiz, {}, course.pass_threshold, current.questions))
-    if request.form.get("draw") != current.token:
+    wait = selftest.seconds_until_next_post()
+    if wait:
+        raise TooManyRequests(retry_after=wait)
+    current = selftest.open_draw(learner_id, module, course, store=False)
+    if current is None or request.form.get("draw") != current.token:
         # Sent from a page whose questions were graded since (another tab, the back button).
-        return page(
+        current = selftest.open_draw(learner_id, module, course)
+        assert current is not None
+        return _quiz_page(
+            resolved,
+            current,
+            learner_id,
             grade(module.quiz, {}, course.pass_threshold, current.questions),
             409,
             notice=_("These questions were already answered. Here is a new self-test."),
         )
+    page = partial(_quiz_page, resolved, current, learner_id)
     answers = read_answers(module.quiz, current.questions, request.form.to_dict(flat=False))
     result = grade(module.quiz, answers, course.pass_threshold, current.questions)
     if result.unanswered:
@@ -68,8 +83,9 @@ def quiz(slug: str):
     wait = selftest.seconds_until_next_attempt(learner_id, slug)
     if wait:
         return too_many_requests(page(result, notice=_wait_message(wait)), wait)
+    learner_id = ensure_current_learner()
     selftest.record_attempt(learner_id, module, current.id, result)
-    return page(result, graded=True)
+    return _quiz_page(resolved, current, learner_id, result, graded=True)
 
 
 def _wait_message(seconds: int) -> str:
@@ -83,7 +99,7 @@ def _wait_message(seconds: int) -> str:
 def _quiz_page(
     resolved,
     current: selftest.OpenDraw,
-    learner_id: int,
+    learner_id: int | None,
     result: QuizResult,
     status: int = 200,
     *,

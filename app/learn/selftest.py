@@ -4,10 +4,16 @@ Each learner has at most one open draw per module (`QuizDraw`): drawn from the
 bank when the self-test is first opened, shown again on a reload or in another
 language, and replaced by a new one once it has been submitted. A submission
 must answer the open draw; it is graded against it and stored with it.
+
+A browser that has recorded nothing yet is no learner (no row): its first draw
+is computed from its cookie's key and a secret, so a reload or another language
+shows the same questions with nothing stored, and a crawler costs nothing. Its
+first graded attempt makes it a learner; later draws are stored.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 
@@ -17,7 +23,9 @@ from flask_login import current_user
 from app import ratelimit
 from app.db import dialect_name, get_session, upsert_insert
 from app.models import QuizAttempt, QuizDraw, utcnow
+from app.progress.learners import browser_key_or_new
 from app.progress.store import module_row, upsert_modules
+from app.security import keyed_hash
 from course import Course, Module
 from course.quiz import DrawnQuestion, QuizResult, draw
 
@@ -26,7 +34,7 @@ _rng = random.SystemRandom()
 
 @dataclass(frozen=True)
 class OpenDraw:
-    id: int
+    id: int | None  # None: a guest's first draw, computed rather than stored
     token: str
     questions: tuple[DrawnQuestion, ...]
 
@@ -43,16 +51,27 @@ def _fits(module: Module, questions: tuple[DrawnQuestion, ...]) -> bool:
     return True
 
 
-def open_draw(learner_id: int, module: Module, course: Course) -> OpenDraw:
-    """The learner's open draw for `module`, drawn now if there is none or it no longer fits."""
+def open_draw(
+    learner_id: int | None, module: Module, course: Course, *, store: bool = True
+) -> OpenDraw | None:
+    """The draw this learner (None: a browser that is no learner yet) answers next.
+
+    The stored open draw if there is one; else, for a guest who has never taken this
+    self-test, the first draw computed from the browser's key; else a new draw, stored
+    now (with `store`; without it, as when answers arrive, None).
+    """
     session = get_session()
-    found = _stored(learner_id, module.slug)
+    found = _stored(learner_id, module.slug) if learner_id is not None else None
     if found is not None:
         questions = tuple(DrawnQuestion.from_json(item) for item in found.questions)
         if _fits(module, questions):
             return OpenDraw(found.id, found.token, questions)
         session.delete(found)
         session.flush()
+    if not current_user.is_authenticated and not _has_attempted(learner_id, module.slug):
+        return _first_draw(module, course)
+    if not store or learner_id is None:
+        return None
     assert module.quiz is not None
     questions = draw(module.quiz, _rng, course.draw_size, course.draw_per_outcome)
     table = QuizDraw.__table__
@@ -74,31 +93,69 @@ def open_draw(learner_id: int, module: Module, course: Course) -> OpenDraw:
     return OpenDraw(stored.id, stored.token, questions)
 
 
+def _has_attempted(learner_id: int | None, slug: str) -> bool:
+    if learner_id is None:
+        return False
+    found = get_session().scalar(
+        sa.select(QuizAttempt.id)
+        .where(QuizAttempt.learner_id == learner_id, QuizAttempt.module_slug == slug)
+        .limit(1)
+    )
+    return found is not None
+
+
+def _first_draw(module: Module, course: Course) -> OpenDraw:
+    """A guest's first draw of a module: the same on every request (seeded by the
+    browser's key and the app's secret), stored nowhere."""
+    assert module.quiz is not None
+    key = browser_key_or_new()
+    seed = keyed_hash(f"first-draw|{key}|{module.slug}")
+    questions = draw(module.quiz, random.Random(seed), course.draw_size, course.draw_per_outcome)
+    shown = json.dumps([q.to_json() for q in questions], sort_keys=True)
+    # The token names these very questions: a form from before a content change is not one.
+    return OpenDraw(None, keyed_hash(f"first-draw-token|{seed}|{shown}")[:32], questions)
+
+
 def _stored(learner_id: int, slug: str) -> QuizDraw | None:
     return get_session().scalar(
         sa.select(QuizDraw).where(QuizDraw.learner_id == learner_id, QuizDraw.module_slug == slug)
     )
 
 
-def _limits(learner_id: int, slug: str) -> list[tuple[tuple[ratelimit.Limit, ...], str]]:
-    """The attempt budgets that apply to this learner, each with the subject it counts."""
-    limits = [(ratelimit.QUIZ_ATTEMPTS, f"{learner_id}:{slug}")]
+def _limits(learner_id: int | None, slug: str) -> list[tuple[tuple[ratelimit.Limit, ...], str]]:
+    """The attempt budgets that apply to this learner (None: a browser before its first
+    attempt, which has used nothing of its own), each with the subject it counts."""
+    limits = [] if learner_id is None else [(ratelimit.QUIZ_ATTEMPTS, f"{learner_id}:{slug}")]
     if not current_user.is_authenticated:
         limits.append((ratelimit.GUEST_QUIZ_ATTEMPTS, slug))
     return limits
 
 
-def seconds_until_next_attempt(learner_id: int, slug: str) -> int:
+def seconds_until_next_attempt(learner_id: int | None, slug: str) -> int:
     """0 when the learner may submit an attempt now; else how long to wait."""
     session = get_session()
     return max(
-        ratelimit.seconds_to_wait(session, limits, subject)
-        for limits, subject in _limits(learner_id, slug)
+        (
+            ratelimit.seconds_to_wait(session, limits, subject)
+            for limits, subject in _limits(learner_id, slug)
+        ),
+        default=0,
     )
 
 
+def seconds_until_next_post() -> int:
+    """Every self-test form sent counts, answered or not (QUIZ_POSTS_PER_ADDRESS): 0 and
+    counted when this address may send one now, else the seconds to wait."""
+    session = get_session()
+    wait = ratelimit.seconds_to_wait(session, ratelimit.QUIZ_POSTS)
+    if not wait:
+        ratelimit.record(session, ratelimit.QUIZ_POSTS)
+        session.commit()
+    return wait
+
+
 def record_attempt(
-    learner_id: int, module: Module, draw_id: int, result: QuizResult
+    learner_id: int, module: Module, draw_id: int | None, result: QuizResult
 ) -> QuizAttempt:
     """Store a graded attempt with the draw it answered, close that draw, count it."""
     session = get_session()
@@ -115,7 +172,8 @@ def record_attempt(
         submitted_at=now,
     )
     session.add(attempt)
-    session.execute(sa.delete(QuizDraw).where(QuizDraw.id == draw_id))
+    if draw_id is not None:
+        session.execute(sa.delete(QuizDraw).where(QuizDraw.id == draw_id))
     for limits, subject in _limits(learner_id, module.slug):
         ratelimit.record(session, limits, subject)
     upsert_modules(session, [module_row(learner_id, module.slug, now)])

@@ -19,16 +19,21 @@ def index():
     return redirect(url_for("learn.home", locale=negotiated_locale()))
 
 
-@bp.get("/language/<code>")
+@bp.route("/language/<code>", methods=["GET", "POST"])
 def set_language(code: str):
-    """Remember the learner's choice of language, then go to `next` in that language."""
+    """Remember the learner's choice of language, then go to `next` in that language.
+
+    A link (GET) sets the browser's cookie only; a signed-in learner's form (POST,
+    with its token) also saves the choice on the account, for their other devices.
+    """
     course = get_course()
     if code not in course.locales:
         return redirect(url_for("main.index"))
     target = request.args.get("next", "")
     if not is_local_path(target):
         target = url_for("learn.home", locale=code)
-    _save_on_account(code)
+    if request.method == "POST":
+        _save_on_account(code)
     response = redirect(target)
     response.set_cookie(
         current_app.config["LOCALE_COOKIE"],

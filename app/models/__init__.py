@@ -5,7 +5,18 @@ Alembic's environment imports `Base` from here, so `omnicourse db revision
 package, imported below, with a migration in app/migrations/versions.
 """
 
-from app.models.accounts import DISPLAY_NAME_MAX, ROLES, User
+from app.models.accounts import (
+    CHANGE_EMAIL,
+    DISPLAY_NAME_MAX,
+    RESET_PASSWORD,
+    ROLES,
+    VERIFY_EMAIL,
+    AccountToken,
+    TrustedDevice,
+    User,
+    UserSession,
+    token_hash,
+)
 from app.models.base import Base, new_token, utcnow
 from app.models.certificates import WHOLE_COURSE, Certificate
 from app.models.feedback import (
@@ -19,29 +30,38 @@ from app.models.feedback import (
     SectionVote,
 )
 from app.models.limits import RateLimitHit
+from app.models.mail import OutboxMessage
 from app.models.progress import Learner, Progress, QuizAttempt, QuizDraw, SectionRead
 
 __all__ = [
     "AUDIT_NOTE",
     "AUDIT_STATUS",
+    "CHANGE_EMAIL",
     "DISPLAY_NAME_MAX",
     "RATING_SCALE",
+    "RESET_PASSWORD",
     "ROLES",
     "STATUSES",
     "TEXT_MAX",
+    "VERIFY_EMAIL",
     "WHOLE_COURSE",
+    "AccountToken",
     "Base",
     "Certificate",
     "Feedback",
     "FeedbackAudit",
     "Learner",
+    "OutboxMessage",
     "Progress",
     "QuizAttempt",
     "QuizDraw",
     "RateLimitHit",
     "SectionRead",
     "SectionVote",
+    "TrustedDevice",
     "User",
+    "UserSession",
     "new_token",
+    "token_hash",
     "utcnow",
 ]

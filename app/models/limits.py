@@ -21,12 +21,15 @@ class RateLimitHit(Base):
     __table_args__ = (
         sa.Index("ix_rate_limit_hits_client", "action", "client", "created_at"),
         sa.Index("ix_rate_limit_hits_subject", "action", "subject", "created_at"),
+        sa.Index("ix_rate_limit_hits_network", "action", "network", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     action: so.Mapped[str] = so.mapped_column(sa.String(30))
     # A keyed hash of the client's network address.
     client: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # A keyed hash of the client's network (its /24 in IPv4, /64 in IPv6).
+    network: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     # A keyed hash of what the action was about (the email address tried), if anything.
     subject: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -1,9 +1,8 @@
 """Who is learning: the account's learner, else the browser's, and merging the two.
 
 A browser without an account is a learner found by the random key in its
-`omnicourse_learner` cookie. Registering gives that learner to the new
-account; logging in merges it into the account's, so nothing done as a
-guest is lost.
+`omnicourse_learner` cookie. Logging in (also for the first time, after
+signing up) merges it into the account's, so nothing done as a guest is lost.
 """
 
 from __future__ import annotations
@@ -16,7 +15,9 @@ import sqlalchemy as sa
 from flask import Response, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import TooManyRequests
 
+from app import ratelimit
 from app.db import get_session
 from app.models import Learner, Progress, QuizAttempt, SectionRead, new_token
 from app.progress.store import upsert_modules, upsert_sections
@@ -55,8 +56,11 @@ def current_learner_id() -> int | None:
 def ensure_current_learner() -> int:
     """The learner making this request, created if there is none yet.
 
-    A new browser learner's key is sent in a cookie by `remember_browser` once
-    the response is ready.
+    Call it only to record something worth keeping: a browser becomes a guest
+    learner (a row) then, not when it merely looks. One network address may
+    start NEW_GUESTS_PER_ADDRESS guests in a window; past that, a 429. A new
+    guest keeps the key its cookie already has (see `browser_key_or_new`), or
+    gets one in a cookie with the response (`remember_browser`).
     """
     session = get_session()
     if current_user.is_authenticated:
@@ -67,11 +71,23 @@ def ensure_current_learner() -> int:
     found = _browser_learner_id(session)
     if found is not None:
         return found
-    learner = Learner(key=new_token())
+    wait = ratelimit.seconds_to_wait(session, ratelimit.NEW_GUESTS)
+    if wait:
+        raise TooManyRequests(retry_after=wait)
+    ratelimit.record(session, ratelimit.NEW_GUESTS)
+    learner = Learner(key=browser_key_or_new())
     session.add(learner)
     session.flush()
-    g.new_learner_key = learner.key
     return learner.id
+
+
+def browser_key_or_new() -> str:
+    """This browser's learner key; a new one (sent in a cookie with the response) if it has
+    none. No row is made: a guest who only looks costs nothing to store."""
+    key = browser_key() or g.get("new_learner_key")
+    if key is None:
+        key = g.new_learner_key = new_token()
+    return key
 
 
 def forget_browser() -> None:
@@ -136,17 +152,3 @@ def merge_browser_into(user_learner_id: int) -> None:
     if source is not None:
         merge_learner(session, source, user_learner_id)
     forget_browser()
-
-
-def adopt_browser(session: Session, user_id: int) -> bool:
-    """Give this browser's anonymous learner to a new account; False if it has none."""
-    key = browser_key()
-    if not key:
-        return False
-    adopted = session.execute(
-        sa.update(Learner)
-        .where(Learner.key == key, Learner.user_id.is_(None))
-        .values(user_id=user_id, key=None)
-    )
-    forget_browser()
-    return adopted.rowcount == 1

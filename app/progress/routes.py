@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from app.content import get_course, resolve_module, resolve_section
-from app.progress import bp
+from app.progress import bp, reading
 from app.progress.learners import current_learner_id, ensure_current_learner
-from app.progress.reading import keep_reading_message
 from app.progress.store import (
     SECTION_OPENED,
     SECTION_READ,
@@ -58,16 +57,22 @@ def mark_read(slug: str, section_id: str):
     """
     resolved, section = resolve_section(slug, section_id)
     form = MarkReadForm()
-    learner_id = ensure_current_learner()
+    learner_id = current_learner_id()
     course = get_course()
     wait_message = None
     if form.validate_on_submit():
-        early = record_reading(learner_id, [Event(SECTION_READ, slug, section_id)], course)
+        if learner_id is None:  # a guest's first record: when the page was opened, then the read
+            opened = reading.opened_at(request.form.get("opened"), slug, section_id)
+            learner_id = ensure_current_learner()
+            if opened is not None:
+                record_events(learner_id, [Event(SECTION_OPENED, slug, section_id)], opened)
+        read = Event(SECTION_READ, slug, section_id)
+        early = record_reading(learner_id, [read], course)
         if not early:
             flash(_("“%(title)s” is marked as read.", title=section.title), "success")
             return redirect(url_for("learn.module", slug=slug, _anchor=section_id))
-        wait_message = keep_reading_message(next(iter(early.values())))
-    else:
+        wait_message = reading.keep_reading_message(next(iter(early.values())))
+    elif learner_id is not None:
         record_events(learner_id, [Event(SECTION_OPENED, slug, section_id)])
     entry = progress_for(learner_id, course)[slug]
     return private_page(
@@ -79,6 +84,7 @@ def mark_read(slug: str, section_id: str):
             form=form,
             already_read=section_id in entry.read,
             wait_message=wait_message,
+            opened=reading.opened_stamp(slug, section_id) if learner_id is None else None,
         )
     )
 

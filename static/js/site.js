@@ -16,15 +16,22 @@
   window.addEventListener("hashchange", openFromHash);
   document.addEventListener("DOMContentLoaded", openFromHash);
 
-  // Keep the open section when switching language: carry the hash along.
+  // Keep the open section when switching language: carry the hash along
+  // (a link for guests, a form that saves the choice on the account otherwise).
+  function keepHash(address) {
+    var url = new URL(address, window.location.href);
+    var next = url.searchParams.get("next");
+    if (next) url.searchParams.set("next", next.split("#")[0] + window.location.hash);
+    return url.toString();
+  }
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-keep-hash]");
-    if (!link || !window.location.hash) return;
-    var url = new URL(link.href, window.location.href);
-    var next = url.searchParams.get("next");
-    if (next) {
-      url.searchParams.set("next", next.split("#")[0] + window.location.hash);
-      link.href = url.toString();
+    if (link && window.location.hash) link.href = keepHash(link.href);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-keep-hash") && window.location.hash) {
+      form.action = keepHash(form.action);
     }
   });
 

@@ -30,7 +30,16 @@ from course.pdf import PdfSettings
 from tests.app.test_progress import take_quiz
 from tests.conftest import csrf_token, make_app
 from tests.course.test_pdf import embedded_fonts, squeeze
-from tests.learners import PASSWORD, add_user, api_token, login, logout, post_event, register
+from tests.learners import (
+    PASSWORD,
+    add_user,
+    api_token,
+    confirm_link,
+    login,
+    logout,
+    post_event,
+    register,
+)
 
 SLUG = "principles"
 MODULE_PDF = f"/en/modules/{SLUG}/certificate.pdf"
@@ -138,11 +147,47 @@ def test_the_chinese_certificate_has_chinese_text_as_real_glyphs(app, tmp_path):
     assert not missing, f"drawn as empty boxes: {missing}"
 
 
-def test_without_a_display_name_the_certificate_uses_the_email_before_the_at(app):
+def test_a_certificate_asks_for_the_name_to_print_first(app):
     client = learner(app, email="grace.hopper@example.com", name=None)
     complete(client, app)
-    assert "grace.hopper" in pdf_text(download(client).data)
-    assert "example.com" not in pdf_text(download(client).data).replace("/verify", "")
+    asked = client.get(MODULE_PDF)
+    assert asked.status_code == 302
+    assert asked.location == f"/auth/name?next={MODULE_PDF}"
+    assert "Which name should your certificate show?" in client.get(asked.location).text
+    assert certificates(app) == []  # nothing issued under a name nobody chose
+    token = csrf_token(client.get(asked.location).data)
+    saved = client.post(asked.location, data={"csrf_token": token, "display_name": "Grace Hopper"})
+    assert saved.location == MODULE_PDF
+    text = pdf_text(download(client).data)
+    assert squeeze("Grace Hopper") in text and "grace.hopper" not in text
+
+
+def test_an_unconfirmed_address_gets_no_certificate_until_confirmed(app):
+    client = app.test_client()
+    register(client, "ada@example.com", follow_link=False)
+    login(client, "ada@example.com")
+    set_name(client, "Ada Lovelace")
+    complete(client, app)
+    asked = client.get(MODULE_PDF)
+    assert asked.status_code == 302 and asked.location == "/auth/verify"
+    page = client.get(asked.location).text
+    assert "Certificates of completion go to confirmed addresses only" in page
+    assert certificates(app) == []
+    assert confirm_link(client, "ada@example.com").status_code == 302
+    download(client)
+    assert len(certificates(app)) == 1
+
+
+def test_the_verify_page_withholds_a_name_never_given(app):
+    client = learner(app)
+    complete(client, app)
+    download(client)
+    [certificate] = certificates(app)
+    with app.extensions["db_sessionmaker"]() as session:
+        session.execute(sa.update(User).values(display_name=None))
+        session.commit()
+    page = app.test_client().get(f"/verify/{certificate.code}").text
+    assert "Name withheld by the holder" in page and "ada" not in page.lower().split("<main")[1]
 
 
 def test_a_name_with_markup_is_shown_as_text_everywhere(app):
@@ -162,9 +207,10 @@ def test_the_display_name_is_checked_and_can_be_cleared(app):
     client = learner(app)
     too_long = set_name(client, "x" * 101)
     assert too_long.status_code == 400 and b"Use at most 100 characters." in too_long.data
-    control = set_name(client, "Ada\u202eecalevol")  # a right-to-left override
-    assert control.status_code == 400
-    assert b"Use letters, spaces and punctuation only." in control.data
+    for hidden in ("Ada\u202eecalevol", "Ada\u200b Lovelace", "Ada\u2066x\u2069", "A\ufeffda"):
+        control = set_name(client, hidden)  # bidirectional overrides, zero-width characters
+        assert control.status_code == 400, repr(hidden)
+        assert b"Use letters, spaces and punctuation only." in control.data
     assert set_name(client, "  Ada \n  Lovelace ").status_code == 302
     assert "Ada Lovelace" in client.get("/auth/account").get_data(as_text=True)
     assert set_name(client, "").status_code == 302
@@ -291,6 +337,7 @@ def test_a_guest_who_completed_a_module_is_invited_to_log_in_for_it(app):
     assert "Log in to get your certificate" in page and "certificate.pdf" not in page
     add_user(app, "guest@example.com")
     login(guest, "guest@example.com")  # the browser's progress is merged into the account
+    set_name(guest, "Guest Learner")
     assert download(guest).status_code == 200
 
 
@@ -452,7 +499,7 @@ def test_the_migration_keeps_existing_accounts(tmp_path, database_url):
     with app.extensions["db_sessionmaker"]() as session:
         user = session.scalar(sa.select(User))
         assert user.email == "old@example.com" and user.display_name is None
-        assert user.shown_name == "old"
+        assert user.email_verified  # accounts from before confirmation keep their certificates
         assert session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 0
 
 
@@ -466,6 +513,7 @@ def test_the_certificate_pages_show_no_english_interface_text(app, locale):
     client = app.test_client()
     client.set_cookie("omnicourse_locale", locale)  # pages outside /<locale>/ use it
     assert register(client, f"{locale}@example.com").status_code == 302
+    set_name(client, "Ada")
     pages = {
         "name form": client.get("/auth/name"),
         "name form, mistake": set_name(client, "x" * 101),

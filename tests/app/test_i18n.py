@@ -313,12 +313,14 @@ def test_the_layout_css_uses_logical_sides_only():
 
 
 def test_a_signed_in_learners_language_follows_them_to_another_device(app):
+    from tests.conftest import csrf_token
     from tests.learners import add_user, login
 
     add_user(app, "traveller@example.org")
     laptop, phone = app.test_client(), app.test_client()
     login(laptop, "traveller@example.org")
-    laptop.get("/language/zh?next=/zh/")
+    token = csrf_token(laptop.get("/en/").data)  # the header's language choice is a form
+    laptop.post("/language/zh?next=/zh/", data={"csrf_token": token})
     login(phone, "traveller@example.org")
     response = phone.get("/", headers={"Accept-Language": "pl"})
     assert response.headers["Location"].endswith("/zh/")

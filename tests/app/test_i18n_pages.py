@@ -162,6 +162,112 @@ def _account(client, locale, slug):
     return client.get("/auth/account"), []
 
 
+def _signed_up(client, locale):
+    """A new, unconfirmed account of this client, signed in."""
+    from tests.learners import login, register
+
+    email = f"new-{locale}@example.com"
+    register(_with_language(client, locale), email, follow_link=False)
+    login(client, email)
+    return email
+
+
+@page_type("register, weak password")
+def _register_weak(client, locale, slug):
+    client = _with_language(client, locale)
+    form = {"csrf_token": form_token(client.get("/auth/register")), "email": "a@example.com",
+            "password": "12345678", "confirm": "12345678"}  # fmt: skip
+    return client.post("/auth/register", data=form), []
+
+
+@page_type("check your inbox")
+def _check_inbox(client, locale, slug):
+    from tests.learners import register
+
+    email = f"inbox-{locale}@example.com"
+    response = register(_with_language(client, locale), email, follow_link=False)
+    return client.get(response.location), []
+
+
+@page_type("confirmation link")
+def _confirm_link(client, locale, slug):
+    from tests.learners import register
+    from tests.mail import link_to
+
+    email = f"link-{locale}@example.com"
+    register(_with_language(client, locale), email, follow_link=False)
+    return client.get(link_to(client.application, email, "verify-email", "/")), []
+
+
+@page_type("link that no longer works")
+def _link_expired(client, locale, slug):
+    return _with_language(client, locale).get("/auth/reset/" + "x" * 43), []
+
+
+@page_type("account, address not confirmed")
+def _account_unconfirmed(client, locale, slug):
+    _signed_up(client, locale)
+    return client.get("/auth/account"), []
+
+
+@page_type("certificate needs a confirmed address")
+def _verify_needed(client, locale, slug):
+    _signed_up(client, locale)
+    return client.get("/auth/verify"), []
+
+
+@page_type("forgot password")
+def _reset_request(client, locale, slug):
+    return _with_language(client, locale).get("/auth/reset"), []
+
+
+@page_type("reset link sent")
+def _reset_sent(client, locale, slug):
+    client = _with_language(client, locale)
+    form = {"csrf_token": form_token(client.get("/auth/reset")), "email": "x@example.com"}
+    return client.get(client.post("/auth/reset", data=form).location), []
+
+
+@page_type("choose a new password")
+def _reset_form(client, locale, slug):
+    from tests.learners import add_user
+    from tests.mail import link_to
+
+    client = _with_language(client, locale)
+    app = client.application
+    email = f"reset-{locale}@example.com"
+    add_user(app, email)
+    form = {"csrf_token": form_token(client.get("/auth/reset")), "email": email}
+    client.post("/auth/reset", data=form)
+    path = link_to(app, email, "reset-password", "/auth/reset/")
+    form = {"csrf_token": form_token(client.get(path)), "password": "abc", "confirm": "abd"}
+    return client.post(path, data=form), []
+
+
+@page_type("change the email address, and sent")
+def _change_email(client, locale, slug):
+    log_in(client.application, _with_language(client, locale), "learner")
+    form = {"csrf_token": form_token(client.get("/auth/email")), "email": "bad", "current": ""}
+    return client.post("/auth/email", data=form), []
+
+
+@page_type("log out")
+def _logout(client, locale, slug):
+    log_in(client.application, _with_language(client, locale), "learner")
+    return client.get("/auth/logout"), []
+
+
+@page_type("log in, held back")
+def _login_locked(client, locale, slug):
+    client = _with_language(client, locale)
+    for _ in range(6):
+        token = form_token(client.get("/auth/login"))
+        form = {"csrf_token": token, "email": "held@example.com", "password": "x" * 9}
+        response = client.post("/auth/login", data=form)
+    assert response.status_code == 429
+    return response, []
+
+
 @page_type("progress, nothing done yet")
 def _progress(client, locale, slug):
     return client.get(f"/{locale}/progress"), shown(locale)
@@ -321,7 +427,9 @@ def english_left(locale: str, html: str, content_files: list[Path]) -> list[str]
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    return make_app(tmp_path_factory.mktemp("pages"))
+    # One test client address asks for many emails here.
+    relaxed = {"MAIL_REQUESTS_PER_ADDRESS": 10**6, "MAIL_REQUESTS_PER_NETWORK": 10**6}
+    return make_app(tmp_path_factory.mktemp("pages"), **relaxed)
 
 
 CASES = [

@@ -39,6 +39,17 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.delete_account": SIGNED_IN,
+    "auth.end_sessions": SIGNED_IN,
+    "auth.check_inbox": PUBLIC,
+    "auth.resend_verification": PUBLIC,  # the signed-in account's, or an address typed
+    "auth.verify": PUBLIC,  # anyone with the link sent by email
+    "auth.verify_needed": SIGNED_IN,
+    "auth.reset_request": PUBLIC,
+    "auth.reset_sent": PUBLIC,
+    "auth.reset": PUBLIC,  # anyone with the link sent by email
+    "auth.change_email": SIGNED_IN,
+    "auth.change_email_sent": SIGNED_IN,
+    "auth.confirm_email": PUBLIC,  # anyone with the link sent to the new address
     "progress.page": PUBLIC,  # a guest's progress is kept for the browser
     "progress.mark_read": PUBLIC,
     "progress.attempt": PUBLIC,  # but only the learner's own attempts: others are a 404
@@ -87,6 +98,7 @@ def url_values(app) -> dict[str, str]:
         "filename": "css/site.css",
         "attempt_id": "1",
         "feedback_id": "1",
+        "token": "a-link-token-that-was-never-sent-by-email-0",
     }
 
 
@@ -230,7 +242,7 @@ def test_users_create_prompts_for_the_password_twice(app, runner):
     ("arguments", "password", "message"),
     [
         (["create", "not-an-email", "--password-stdin"], PASSWORD, "Invalid value for EMAIL"),
-        (["create", "a@example.com", "--password-stdin"], "short", "use between 8"),
+        (["create", "a@example.com", "--password-stdin"], "short", "Use at least 12 characters"),
         (
             ["create", "a@example.com", "--role", "boss", "--password-stdin"],
             PASSWORD,

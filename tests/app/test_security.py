@@ -23,6 +23,7 @@ def url_arguments(app) -> dict[str, str]:
         "question_id": module.quiz.questions[0].id,
         "attempt_id": "1",
         "feedback_id": "1",
+        "token": "a-link-token-that-was-never-sent-by-email-0",
     }
 
 

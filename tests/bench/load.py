@@ -39,8 +39,12 @@ SERVER_ENV = {
     "OMNICOURSE_BUILD_ON_START": "false",
     "OMNICOURSE_TTS_ENGINES": "recording,espeak",
     # Every simulated learner comes from 127.0.0.1, and the feedback form's
-    # spam limit counts submissions per network address.
+    # spam limit counts submissions per network address, as do the limits on new
+    # guests, progress writes and self-test forms.
     "OMNICOURSE_FEEDBACK_LIMIT": "1000000",
+    "OMNICOURSE_NEW_GUESTS_PER_ADDRESS": "1000000",
+    "OMNICOURSE_API_WRITES_PER_ADDRESS": "1000000",
+    "OMNICOURSE_QUIZ_POSTS_PER_ADDRESS": "1000000",
     # and simulated learners take self-tests and read far faster than people.
     "OMNICOURSE_QUIZ_ATTEMPTS_PER_MINUTE": "1000000",
     "OMNICOURSE_QUIZ_ATTEMPTS_PER_DAY": "1000000",

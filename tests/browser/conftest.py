@@ -13,6 +13,7 @@ import pytest
 
 from tests.bench.server import running_server
 from tests.databases import sqlite_url
+from tests.mail import SmtpServer, links
 
 CHROMIUM = os.environ.get("OMNICOURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -28,12 +29,16 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 # Every test of the shared server is a learner in a hurry from one address: self-test
-# limits and reading times are tested against `strict_server`.
+# limits and reading times are tested against `strict_server`, the others in tests/app.
 RELAXED = {
     "OMNICOURSE_QUIZ_ATTEMPTS_PER_MINUTE": "1000",
     "OMNICOURSE_QUIZ_ATTEMPTS_PER_DAY": "1000",
     "OMNICOURSE_QUIZ_GUEST_ATTEMPTS_PER_ADDRESS": "1000",
     "OMNICOURSE_READING_WORDS_PER_MINUTE": "1000000000",
+    "OMNICOURSE_MAIL_REQUESTS_PER_ADDRESS": "1000",
+    "OMNICOURSE_MAIL_REQUESTS_PER_NETWORK": "1000",
+    "OMNICOURSE_NEW_GUESTS_PER_ADDRESS": "1000",
+    "OMNICOURSE_QUIZ_POSTS_PER_ADDRESS": "1000",
 }
 
 
@@ -54,11 +59,19 @@ def live_database(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_database, built_course) -> Iterator[str]:
+def mailbox() -> Iterator[SmtpServer]:
+    """The mail server the live server sends to: learners read their links here."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database, built_course, mailbox) -> Iterator[str]:
     """The real production server, with the run's audio and PDFs, for the whole session."""
     env = {
         "OMNICOURSE_TTS_ENGINES": "recording,espeak",
         "OMNICOURSE_DATABASE_URL": live_database,
+        **{f"OMNICOURSE_{name}": str(value) for name, value in mailbox.config().items()},
         **RELAXED,
     }
     with running_server(workers=2, env=env, prebuilt=built_course.build) as port:
@@ -92,3 +105,31 @@ def page(browser):
     page.dialogs = dialogs  # XSS tests assert that no dialog ever fired
     yield page
     context.close()
+
+
+def sign_up(page, live_server: str, mailbox: SmtpServer, email: str, password: str) -> None:
+    """Create an account in the page as a learner does, then open the link sent to them."""
+    page.goto(f"{live_server}/auth/register")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.fill("#confirm", password)
+    page.locator("main form [type=submit]").first.click()
+    page.wait_for_url(lambda url: "/auth/check-inbox" in url)
+    page.goto(confirmation_link(mailbox, email))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(lambda url: "/auth/verify/" not in url)
+
+
+def confirmation_link(mailbox: SmtpServer, email: str, timeout: float = 30) -> str:
+    """The newest confirmation link sent to `email` (the server's sender sends it soon)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for received in reversed(mailbox.received):
+            if email in received.recipients:
+                found = [url for url in links(received.text) if "/auth/verify/" in url]
+                if found:
+                    return found[-1]
+        mailbox.wait_for(len(mailbox.received) + 1, timeout=1)
+    raise AssertionError(f"no confirmation link reached {email}")

@@ -7,6 +7,7 @@ import uuid
 
 import pypdf
 
+from tests.browser.conftest import sign_up
 from tests.browser.test_accessibility import COURSE, FIRST, axe_violations
 from tests.quizzes import answer_in_browser
 
@@ -14,12 +15,8 @@ PASSWORD = "correct horse battery"
 VERIFY_URL = re.compile(r"https?://[^\s]+/verify/([0-9A-Z]{4}(?:-[0-9A-Z]{4}){4})")
 
 
-def sign_up(page, live_server: str, name: str) -> None:
-    page.goto(f"{live_server}/auth/register")
-    page.get_by_label("Email address").fill(f"{uuid.uuid4().hex[:10]}@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat the password").fill(PASSWORD)
-    page.get_by_role("button", name="Create my account").click()
+def sign_up_with_name(page, live_server: str, mailbox, name: str) -> None:
+    sign_up(page, live_server, mailbox, f"{uuid.uuid4().hex[:10]}@example.com", PASSWORD)
     page.goto(f"{live_server}/auth/name")
     assert axe_violations(page) == []
     page.get_by_label("Your name").fill(name)
@@ -42,10 +39,10 @@ def complete_first_module(page, live_server: str) -> None:
     page.wait_for_selector(".result--passed")
 
 
-def test_earn_download_and_verify_a_certificate(page, live_server, tmp_path):
+def test_earn_download_and_verify_a_certificate(page, live_server, mailbox, tmp_path):
     refused = page.goto(f"{live_server}/en/modules/{FIRST}/certificate.pdf")
     assert "/auth/login" in page.url and refused.ok  # a guest is asked to log in
-    sign_up(page, live_server, "Ada <b>Lovelace</b>")
+    sign_up_with_name(page, live_server, mailbox, "Ada <b>Lovelace</b>")
 
     response = page.goto(f"{live_server}/en/certificate.pdf")
     assert response.status == 404

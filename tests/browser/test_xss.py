@@ -58,16 +58,12 @@ def test_no_payload_ever_fires(page, hostile_server, path):
 
 
 @pytest.mark.parametrize("payload", XSS_CORPUS[:6])
-def test_a_hostile_display_name_is_shown_as_text(page, live_server, payload):
+def test_a_hostile_display_name_is_shown_as_text(page, live_server, mailbox, payload):
+    from tests.browser.conftest import sign_up
     from tests.learners import PASSWORD
 
     email = f"name-{abs(hash(payload))}@example.org"
-    page.goto(f"{live_server}/auth/register")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.locator("form [type=submit]").last.click()
-    page.wait_for_url(lambda url: "/auth/register" not in url)
+    sign_up(page, live_server, mailbox, email, PASSWORD)
     page.goto(f"{live_server}/auth/name")
     page.locator("form input[type=text]").first.fill(payload)
     page.locator("form [type=submit]").last.click()

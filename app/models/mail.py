@@ -1,0 +1,35 @@
+"""The outbox: every email is stored here first and sent by a worker outside the request.
+
+A message stays until the mail server has accepted it, so a slow or absent
+server never delays a page and a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.models.base import Base, utcnow
+
+
+class OutboxMessage(Base):
+    __tablename__ = "mail_outbox"
+    __table_args__ = (sa.Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30))  # which message: verify-email, …
+    locale: so.Mapped[str] = so.mapped_column(sa.String(20))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    text_body: so.Mapped[str] = so.mapped_column(sa.Text)
+    html_body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # A sender working on the message holds it until then; another takes it over after.
+    claimed_until: so.Mapped[datetime | None]
+    sent_at: so.Mapped[datetime | None]
+    failed_at: so.Mapped[datetime | None]  # given up after the last attempt
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
