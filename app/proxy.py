@@ -20,9 +20,9 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, abort, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     if any(counts.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **counts)  # type: ignore[method-assign]
     app.before_request(_refuse_bad_host)
+    app.after_request(_relative_redirects)
 
 
 def _read_server_name(app: Flask) -> None:
@@ -130,6 +131,18 @@ class HostGuard:
 def _refuse_bad_host() -> None:
     if request.environ.get(BAD_HOST):
         abort(400)
+
+
+def _relative_redirects(response: Response) -> Response:
+    """Redirects to this site name no host (Werkzeug's /en → /en/ writes the Host header's)."""
+    location = response.headers.get("Location")
+    if location and "://" in location:
+        parts = urlsplit(location)
+        if parts.netloc == request.host:
+            response.headers["Location"] = urlunsplit(
+                ("", "", parts.path, parts.query, parts.fragment)
+            )
+    return response
 
 
 def external_url(endpoint: str, **values: Any) -> str:

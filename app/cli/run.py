@@ -20,6 +20,12 @@ from app.mail import devserver
 @click.pass_context
 def _run(ctx: click.Context, **options: object) -> None:
     os.environ["OMNICOURSE_LIVE_RELOAD"] = "true"  # read by create_app in the serving process
+    host = str(options.get("host") or "127.0.0.1")
+    # Links in emails point here unless OMNICOURSE_SERVER_NAME says otherwise.
+    os.environ.setdefault(
+        "OMNICOURSE_LOCAL_SERVER_NAME",
+        f"{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{options.get('port') or 5000}",
+    )
     # With the reloader, this runs again in the child: the parent's server serves both.
     if not os.environ.get("OMNICOURSE_MAIL_HOST") and not os.environ.get("WERKZEUG_RUN_MAIN"):
         port = devserver.free_port()

@@ -119,3 +119,10 @@ def test_https_at_the_proxy_gives_secure_host_only_cookies_and_hsts(tmp_path):
     # Without the setting, the same header is only a header.
     plain = make_app(tmp_path / "plain").test_client().get("/auth/login", headers=https)
     assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_redirects_never_name_the_host_header(client):
+    for path in ("/en", "/en/modules/principles", "/", "/auth/account"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code in (302, 308), path
+        assert response.location.startswith("/") and "evil" not in response.location, path
