@@ -1,15 +1,19 @@
-"""After a content change: report new problems once, rebuild changed audio and PDFs.
+"""Audio and PDFs built in the background: at start, and after each content change.
 
-Every server process reloads content on its own, but only one of them, the
-one holding `instance/content/reporter.lock`, logs the problems and starts
-the background build, so a problem is printed once and nothing is built
-twice. The build runs `omnicourse build` in a child process (the servers
-keep serving); `instance/build/pending.json` names the modules it is
-rebuilding, so their pages can say a new audio version is being prepared.
+`omnicourse serve` listens at once and starts `omnicourse build --background`
+beside it. Every server process reloads content on its own, but only one of
+them, the one holding `instance/content/reporter.lock`, logs new problems and
+starts the rebuild of what changed, so a problem is printed once. Builds run
+in a child process (the servers keep serving), one at a time across the
+instance (`instance/build/build.lock`). `instance/build/pending.json` names
+the modules a server is about to rebuild and `progress.json` those the running
+build is making, with how far it is, so their pages and /healthz can say so.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import fcntl
 import json
 import logging
@@ -17,6 +21,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -27,6 +32,8 @@ from course import Course
 log = logging.getLogger("app.content")
 
 PENDING = "pending.json"
+PROGRESS = "progress.json"
+BUILD_LOCK = "build.lock"
 CHILD_CONFIG = ("CONTENT_DIR", "TRANSLATIONS_DIR", "TTS_ENGINES", "PDF_PAGE_SIZE", "PDF_FONTS_CSS")
 
 
@@ -36,16 +43,7 @@ class Reporter:
     def __init__(self, app: Flask, live: LiveContent) -> None:
         self.instance = Path(app.instance_path)
         self.build_on_change = bool(app.config.get("BUILD_ON_CHANGE", True))
-        self.child_env = {
-            **os.environ,
-            "OMNICOURSE_INSTANCE_PATH": str(self.instance),
-            "OMNICOURSE_BUILD_ON_CHANGE": "false",
-            **{
-                f"OMNICOURSE_{key}": str(app.config[key])
-                for key in CHILD_CONFIG
-                if app.config.get(key) is not None
-            },
-        }
+        self.child_env = child_environment(app)
         self._lock_pid: int | None = None
         self._build_lock = threading.Lock()
         self._build_again = False
@@ -100,7 +98,7 @@ class Reporter:
 
     def _build(self) -> None:
         while True:
-            command = [sys.executable, "-c", "from app.cli import main; main()", "build"]
+            command = _build_command()
             done = subprocess.run(command, env=self.child_env, capture_output=True, check=False)
             if done.returncode != 0:
                 log.warning("background build failed: %s", done.stderr.decode()[-2000:])
@@ -132,14 +130,90 @@ def changed_modules(old: Course, new: Course) -> list[str]:
     return sorted(changed)
 
 
-def pending_modules(instance: Path | str) -> set[str]:
-    """The modules a background build is making audio and PDFs for now."""
+def _alive_json(path: Path) -> dict:
+    """A JSON file written by a process that is still running (else empty)."""
     try:
-        data = json.loads((Path(instance) / "build" / PENDING).read_text())
-        os.kill(int(data["pid"]), 0)  # the server that started it is still running
+        data = json.loads(path.read_text())
+        os.kill(int(data["pid"]), 0)
     except (OSError, ValueError, KeyError, TypeError):
-        return set()
-    return {str(m) for m in data.get("modules", [])}
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def pending_modules(instance: Path | str) -> set[str]:
+    """The modules a background build is about to make, or making, audio and PDFs for."""
+    found: set[str] = set()
+    for name in (PENDING, PROGRESS):
+        found |= {str(m) for m in _alive_json(Path(instance) / "build" / name).get("modules", [])}
+    return found
+
+
+def build_progress(instance: Path | str) -> dict | None:
+    """How far the running build is: {"done", "total", "current"}; None when none runs."""
+    data = _alive_json(Path(instance) / "build" / PROGRESS)
+    if not data:
+        return None
+    return {key: data.get(key) for key in ("done", "total", "current")}
+
+
+def write_progress(instance: Path, modules: list[str], done: int, total: int, current: str) -> None:
+    """Written by the running build after each file (and removed at its end)."""
+    path = instance / "build" / PROGRESS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"pid": os.getpid(), "modules": modules, "done": done, "total": total,
+            "current": current}  # fmt: skip
+    temp = path.with_name(f".{PROGRESS}.{os.getpid()}.tmp")
+    temp.write_text(json.dumps(data))
+    os.replace(temp, path)
+
+
+def end_progress(instance: Path) -> None:
+    (instance / "build" / PROGRESS).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def one_build_at_a_time(instance: Path) -> Iterator[None]:
+    """Hold the instance's build lock: a second build waits, then finds little left to do."""
+    path = instance / "build" / BUILD_LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def start_background_build(app: Flask) -> subprocess.Popen:
+    """Build what is missing or out of date in a child process, logging each file; the
+    caller goes on at once (`omnicourse serve` listens meanwhile)."""
+    child = subprocess.Popen(_build_command("--background"), env=child_environment(app))
+    atexit.register(_stop, child)
+    # Until the child has planned its work, /healthz already says a build is on its way.
+    path = Path(app.instance_path) / "build" / PROGRESS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"pid": child.pid, "modules": [], "done": 0, "total": None}))
+    return child
+
+
+def _stop(child: subprocess.Popen) -> None:
+    if child.poll() is None:
+        child.terminate()
+
+
+def _build_command(*options: str) -> list[str]:
+    return [sys.executable, "-c", "from app.cli import main; main()", "build", *options]
+
+
+def child_environment(app: Flask) -> dict[str, str]:
+    """The app's settings for a child `omnicourse build`."""
+    return {
+        **os.environ,
+        "OMNICOURSE_INSTANCE_PATH": str(Path(app.instance_path)),
+        "OMNICOURSE_BUILD_ON_CHANGE": "false",
+        **{
+            f"OMNICOURSE_{key}": str(app.config[key])
+            for key in CHILD_CONFIG
+            if app.config.get(key) is not None
+        },
+    }
 
 
 def is_being_rebuilt(locale: str, slug: str) -> bool:

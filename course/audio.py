@@ -250,20 +250,20 @@ class _Builder:
             if not self._is_current(target, plan.key):
                 label = f"audio {locale}/{slug}#{part}"
                 run = partial(self._build_piece, target, text, spoken, plan)
-                jobs.append(Job(label, module.path, run))
+                jobs.append(Job(label, module.path, run, f"{locale}/{slug}"))
         target = target_id(locale, slug)
         if whole:
             self.wanted.add(target)
             if not self._is_current(target, whole.key):
                 plan = _Plan(whole.key, recording=whole)
                 run = partial(self._build_piece, target, "", locale, plan)
-                jobs.append(Job(f"audio {locale}/{slug}", module.path, run))
+                jobs.append(Job(f"audio {locale}/{slug}", module.path, run, f"{locale}/{slug}"))
         elif parts and len(parts) == len(pieces):
             self.wanted.add(target)
             if jobs or not self._module_is_current(target, parts):
                 text = "\n".join(text for _, text, _ in pieces)
                 run = partial(self._build_module, target, parts, text, locale)
-                jobs.append(Job(f"audio {locale}/{slug}", module.path, run))
+                jobs.append(Job(f"audio {locale}/{slug}", module.path, run, f"{locale}/{slug}"))
         return jobs
 
     def _is_current(self, target: str, key: str) -> bool:

@@ -39,11 +39,13 @@ class BuildSettings:
 
 @dataclass(frozen=True)
 class Job:
-    """One output to (re)build; `source` names the content file it comes from."""
+    """One output to (re)build; `source` names the content file it comes from and
+    `module` the module it belongs to (`locale/slug`, empty for housekeeping)."""
 
     label: str
     source: Path
     run: Callable[[], None] = field(repr=False)
+    module: str = ""
 
 
 @dataclass
@@ -63,8 +65,10 @@ def plan(course: Course, out_dir: Path, kinds: Iterable[str], settings: BuildSet
     return jobs
 
 
-def run(jobs: Iterable[Job]) -> BuildReport:
-    """Run jobs one by one; a failure is reported with its source file and the rest go on."""
+def run(jobs: Iterable[Job], done: Callable[[Job], None] | None = None) -> BuildReport:
+    """Run jobs one by one; a failure is reported with its source file and the rest go on.
+
+    `done` is told of each job once it has run (to show progress)."""
     report = BuildReport()
     for job in jobs:
         try:
@@ -74,4 +78,6 @@ def run(jobs: Iterable[Job]) -> BuildReport:
             report.failed.append(f"{job.source}: {job.label}: {error}")
         else:
             report.built.append(job.label)
+        if done is not None:
+            done(job)
     return report

@@ -274,7 +274,8 @@ def plan_pdfs(course: Course, out_dir: Path, settings: PdfSettings) -> list[Job]
                 target = module_pdf(course, locale, source.slug, out_dir, settings, answers)
                 if target is not None and not target.path.is_file():
                     run = partial(build_module_pdf, course, target, settings)
-                    jobs.append(Job(label=target.label, source=target.source, run=run))
+                    module = f"{target.locale}/{target.slug}"
+                    jobs.append(Job(target.label, target.source, run, module))
     return jobs
 
 

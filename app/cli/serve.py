@@ -10,9 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
-from app.cli.build import build_artifacts
 from app.cli.db import prepare_database
-from course.build import PLANNERS
+from app.rebuild import start_background_build
 
 
 @click.command()
@@ -23,10 +22,13 @@ from course.build import PLANNERS
 )
 @with_appcontext
 def serve(host: str, port: int, workers: int | None) -> None:
-    """Run the production server (gunicorn, several worker processes)."""
-    prepare_database(current_app._get_current_object())
-    if current_app.config["BUILD_ON_START"] and build_artifacts(tuple(PLANNERS)):
-        click.echo("Some files could not be built; the server starts anyway.", err=True)
+    """Run the production server (gunicorn, several worker processes); it listens at once
+    while missing audio and PDFs are built in the background."""
+    app = current_app._get_current_object()
+    prepare_database(app)
+    if app.config["BUILD_ON_START"]:
+        # Listen at once: audio and PDFs are made beside the server, one file at a time.
+        start_background_build(app)
 
     count = workers or int(current_app.config["WORKERS"]) or multiprocessing.cpu_count() * 2
     if not current_app.config.get("SERVER_NAME"):

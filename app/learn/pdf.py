@@ -1,6 +1,6 @@
 """The module's PDF download: a file built ahead of time, or a page saying it is on its way.
 
-`omnicourse build --pdf` (and `serve`, before it listens) builds every PDF. A
+`omnicourse build --pdf` (and `serve`, in the background) builds every PDF. A
 request for one that is not built yet starts building that one PDF in a
 separate process, outside the request, and gets a "being prepared" page.
 """
@@ -94,6 +94,7 @@ def _being_prepared(target: ModulePdf):
         message=message,
         status=status,
         slug=target.slug,
+        retry_after=retry_after,  # the page asks again by itself after this long
     )
     headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
     return page, 503, headers

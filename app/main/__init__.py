@@ -9,6 +9,7 @@ from sqlalchemy import text
 from app.content import get_course, problems
 from app.db import get_session
 from app.i18n import negotiated_locale
+from app.rebuild import build_progress
 from app.web import ONE_YEAR, is_local_path
 
 bp = Blueprint("main", __name__)
@@ -63,7 +64,8 @@ def content_version():
 
 @bp.get("/healthz")
 def healthz():
-    """ok; degraded (serving, with content problems to fix); unavailable (503)."""
+    """ok; degraded (serving, with content problems to fix or audio and PDFs still being
+    built); unavailable (503)."""
     course = get_course()
     checks = {"content": bool(course.source_modules())}
     engine = current_app.extensions.get("db_engine")
@@ -76,8 +78,11 @@ def healthz():
             checks["database"] = False
     ok = all(checks.values())
     found = problems(course)
-    status = "unavailable" if not ok else "degraded" if found else "ok"
-    body = {"status": status, "checks": checks}
+    building = build_progress(current_app.instance_path)
+    status = "unavailable" if not ok else "degraded" if found or building else "ok"
+    body: dict = {"status": status, "checks": checks}
     if found:
         body["problems"] = found
+    if building:
+        body["build"] = building  # audio and PDFs being made: {"done", "total", "current"}
     return body, 200 if ok else 503

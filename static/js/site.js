@@ -35,6 +35,23 @@
     }
   });
 
+  // While this module's audio and PDF are being built, look every 15 seconds whether
+  // the page has changed; once they are ready, show it (the open section is kept).
+  var building = document.querySelector("[data-refresh-when-built]");
+  if (building && window.fetch) {
+    var timer = window.setInterval(function () {
+      fetch(window.location.pathname, { cache: "no-cache", credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (text) {
+          if (text && text.indexOf("data-refresh-when-built") === -1) {
+            window.clearInterval(timer);
+            window.location.reload();
+          }
+        })
+        .catch(function () {});
+    }, 15000);
+  }
+
   // Remember which section was opened last, so the address can be shared.
   document.addEventListener("toggle", function (event) {
     var details = event.target;
