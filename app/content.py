@@ -1,9 +1,11 @@
 """The course a server process serves, reloaded as soon as a content file changes.
 
-Each process loads the course once, then a watcher thread (started in the
-process that serves, so each worker has its own) reloads what changed within
-a fraction of a second and swaps the new course in. Requests never parse
-anything; each one keeps the course it started with. One process of the
+Each server process loads the course when it starts (a command only when it
+needs it: `omnicourse users` never does), reading parsed modules back from
+`instance/content/parsed/` when their files have not changed; then a watcher
+thread (started in the process that serves, so each worker has its own)
+reloads what changed within a fraction of a second and swaps the new course
+in. Requests never parse anything; each one keeps the course it started with. One process of the
 instance also reports new problems in the log and starts the background
 rebuild of changed audio and PDFs (see `app.rebuild`).
 """
@@ -19,6 +21,7 @@ from flask import Flask, abort, current_app, g, has_request_context
 
 from course import ContentError, Course, Resolved, Section
 from course.catalog import ContentLoader
+from course.parse_cache import ParseCache
 from course.store import ContentStore
 from course.translation import missing_catalogues
 
@@ -33,13 +36,25 @@ class LiveContent:
         self.translations_dir = Path(app.config["TRANSLATIONS_DIR"])
         self.interface_locale = app.config["BABEL_DEFAULT_LOCALE"]
         self.store = ContentStore(Path(app.instance_path) / "content")
-        self.loader = ContentLoader(self.content_dir, self.store)
+        self.cache = ParseCache(Path(app.instance_path) / "content" / "parsed")
+        self.loader = ContentLoader(self.content_dir, self.store, self.cache)
         self.on_change: list = []  # callables(old, new) run after each reload that changed
         self.on_watch: list = []  # callables(course) run when a process starts watching
         self._lock = threading.Lock()
         self._watching_pid: int | None = None
         self._stop = threading.Event()
-        self.course = self._load()
+        self._course: Course | None = None
+        if not app.config.get("CONTENT_ON_DEMAND"):
+            self._course = self._load()  # a server starts with its course (and its last good)
+
+    @property
+    def course(self) -> Course:
+        """The course, loaded on first use."""
+        if self._course is None:
+            with self._lock:
+                if self._course is None:
+                    self._course = self._load()
+        return self._course
 
     def _load(self) -> Course:
         course = self.loader.load()
@@ -48,14 +63,14 @@ class LiveContent:
 
     def refresh(self) -> Course:
         """Reload what changed on disk, swap it in, and tell the listeners."""
+        old = self.course
         with self._lock:
-            old = self.course
             try:
                 new = self._load()
             except ContentError as error:  # course.yaml itself is gone
                 log.warning("content problem: %s", error)
                 return old
-            self.course = new
+            self._course = new
         if new.version != old.version:
             for listener in self.on_change:
                 listener(old, new)
@@ -80,6 +95,7 @@ class LiveContent:
         import watchfiles
 
         self.refresh()  # what changed since this process loaded the course
+        self.cache.prune()  # parses of files that have changed since
         for listener in self.on_watch:
             listener(self.course)
         folders = [str(self.content_dir)]

@@ -13,13 +13,8 @@ import threading
 from functools import partial
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, Table, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,7 +89,11 @@ def dialect_name(session: Session) -> str:
 
 def upsert_insert(dialect: str, table: Table):
     """An INSERT for `dialect` that can end in ON CONFLICT DO UPDATE (PostgreSQL or SQLite)."""
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql as chosen
+    else:
+        from sqlalchemy.dialects import sqlite as chosen
+    return chosen.insert(table)
 
 
 def _close_session(exception: BaseException | None) -> None:
@@ -103,8 +102,14 @@ def _close_session(exception: BaseException | None) -> None:
         session.close()
 
 
-def alembic_config(app: Flask) -> Config:
+# Alembic is imported where migrations are handled only: it takes a third of a second,
+# and commands such as `omnicourse users` should answer at once.
+
+
+def alembic_config(app: Flask):
     """Alembic's configuration for this app: no alembic.ini, the app's database."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
@@ -115,6 +120,8 @@ def alembic_config(app: Flask) -> Config:
 
 def upgrade(app: Flask, revision: str = "head") -> None:
     """Apply pending migrations (creating the database on first run)."""
+    from alembic import command
+
     with app.app_context():
         command.upgrade(alembic_config(app), revision)
     # Forked server workers must not inherit the connections used here.
@@ -123,6 +130,9 @@ def upgrade(app: Flask, revision: str = "head") -> None:
 
 def pending_migrations(app: Flask) -> list[str]:
     """Revisions not yet applied to the app's database, oldest first."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(app))
     with app.extensions["db_engine"].connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())

@@ -15,6 +15,7 @@ from course.errors import ContentError
 from course.loader import decode_text, load_module, module_speech
 from course.locales import is_locale_code
 from course.model import META_PART, MISSING, OUTDATED, TRANSLATED, Module, Question, Quiz
+from course.parse_cache import ParseCache
 from course.store import ContentStore
 
 __all__ = ["MISSING", "OUTDATED", "TRANSLATED", "ContentLoader", "Course", "load_course"]
@@ -96,9 +97,15 @@ class ContentLoader:
     (marked `stale`) when there is one; either way its problem is in `errors`.
     """
 
-    def __init__(self, content_dir: Path | str, store: ContentStore | None = None) -> None:
+    def __init__(
+        self,
+        content_dir: Path | str,
+        store: ContentStore | None = None,
+        cache: ParseCache | None = None,
+    ) -> None:
         self.content_dir = Path(content_dir)
         self.store = store
+        self.cache = cache
         self._parsed: dict[Path, tuple[tuple[int, int, int], Module | ContentError]] = {}
         self._good_config: dict[str, Any] = {}
         self._served: dict[tuple[str, str], Path] = {}  # who had each slug last time
@@ -157,7 +164,7 @@ class ContentLoader:
         relative = f"{locale}/{path.name}"
         try:
             data = path.read_bytes()
-            result: Module | ContentError = load_module(path, locale, data)
+            result: Module | ContentError = self._load(path, locale, data)
             if self.store is not None:
                 self.store.save_good(relative, data)
         except ContentError as error:
@@ -166,6 +173,17 @@ class ContentLoader:
             result = ContentError(path, 1, f"the file cannot be read: {error.strerror}")
         self._parsed[path] = (stamp, result)
         return result
+
+    def _load(self, path: Path, locale: str, data: bytes) -> Module:
+        """Parse the file, or read back its parse from the cache."""
+        if self.cache is None:
+            return load_module(path, locale, data)
+        key = self.cache.key(path, locale, data)
+        module = self.cache.get(key)
+        if module is None:
+            module = load_module(path, locale, data)
+            self.cache.put(key, module)
+        return module
 
     def _last_good(
         self, path: Path, locale: str, relative: str, error: ContentError

@@ -16,7 +16,6 @@ from functools import cache
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MIN_LENGTH_VERY_STRONG = 8
@@ -56,6 +55,8 @@ def password_problems(password: str, email: str = "", name: str = "") -> list[st
     address_parts = [word for word in personal[:2] if len(word) >= 5]  # "ada" may be in "canada"
     if any(word in lowered for word in address_parts):
         return [_l("Do not build your password from your email address.")]
+    from zxcvbn import zxcvbn  # its word lists load on first use, not with every command
+
     estimate = zxcvbn(password[:ESTIMATED_CHARACTERS], user_inputs=personal)
     needed = SCORE_NEEDED if len(password) >= MIN_LENGTH else SCORE_NEEDED_SHORT
     if estimate["score"] >= needed:

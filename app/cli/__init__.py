@@ -27,7 +27,8 @@ from course.translation import check_catalogues
 
 
 def _create_app():
-    return create_app()
+    # A command loads the course only if it uses it (`users` and `db` never do).
+    return create_app({"CONTENT_ON_DEMAND": True})
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-from alembic import command
-from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -64,6 +62,9 @@ def status() -> None:
 @with_appcontext
 def revision(message: str, autogenerate: bool) -> None:
     """Write a new migration into app/migrations/versions (for developers)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     config = alembic_config(current_app._get_current_object())
     # Numbered ids (0002, 0003…) keep the history readable in the file listing.
     count = len(list(ScriptDirectory.from_config(config).walk_revisions()))

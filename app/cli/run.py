@@ -14,7 +14,6 @@ import click
 from flask.cli import run_command
 
 from app.config import instance_path
-from app.mail import devserver
 
 
 @click.pass_context
@@ -28,6 +27,8 @@ def _run(ctx: click.Context, **options: object) -> None:
     )
     # With the reloader, this runs again in the child: the parent's server serves both.
     if not os.environ.get("OMNICOURSE_MAIL_HOST") and not os.environ.get("WERKZEUG_RUN_MAIN"):
+        from app.mail import devserver
+
         port = devserver.free_port()
         devserver.start(instance_path() / "mail", port)
         os.environ["OMNICOURSE_MAIL_HOST"] = "127.0.0.1"
