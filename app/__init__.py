@@ -10,7 +10,19 @@ from typing import Any
 from flask import Flask
 
 from app import config as app_config
-from app import content, db, errors, extensions, i18n, mail, proxy, rebuild, security, web
+from app import (
+    content,
+    db,
+    errors,
+    extensions,
+    i18n,
+    mail,
+    page_cache,
+    proxy,
+    rebuild,
+    security,
+    web,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = app_config.secret_key(instance)
 
+    page_cache.init_app(app)  # first: the proxy's and the Host header's checks wrap it
     proxy.init_app(app)
     content.init_app(app)
     rebuild.init_app(app)

@@ -32,7 +32,8 @@ def defaults(instance: Path) -> dict:
         "TTS_ENGINES": "recording,gtts,espeak",
         "PDF_PAGE_SIZE": "A4",
         "PDF_FONTS_CSS": str(FONTS_CSS),
-        "WORKERS": 4,
+        "WORKERS": 0,  # `omnicourse serve`'s processes; 0: one per processor core
+        "ACCESS_LOG": "-",  # a line per request on standard output; "" for none (nginx logs)
         "BUILD_ON_START": True,
         "PAGE_MAX_AGE": 300,
         "SESSION_COOKIE_NAME": "omnicourse_session",

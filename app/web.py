@@ -25,6 +25,7 @@ from flask import (
 from werkzeug.routing import BaseConverter
 
 from app.content import get_course
+from app.page_cache import SHARED_MARKER
 
 MAX_CACHED_PAGES = 512
 ONE_YEAR = 365 * 24 * 3600  # seconds: long-lived cookies, files under a hashed URL
@@ -133,6 +134,8 @@ def shared_page(
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['PAGE_MAX_AGE']}"
     response.set_etag(etag)
     response.vary.add("Cookie")
+    if current_app.config.get("PAGE_CACHE", True):
+        response.headers[SHARED_MARKER] = "1"  # app/page_cache.py keeps it, compressed
     return response.make_conditional(request)
 
 

@@ -30,7 +30,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
         # Listen at once: audio and PDFs are made beside the server, one file at a time.
         start_background_build(app)
 
-    count = workers or int(current_app.config["WORKERS"]) or multiprocessing.cpu_count() * 2
+    count = workers or int(current_app.config["WORKERS"] or 0) or multiprocessing.cpu_count()
     if not current_app.config.get("SERVER_NAME"):
         # Links in emails and on certificates need an address: this one, until one is set.
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -41,7 +41,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
             err=True,
         )
     click.echo(f"Serving on http://{host}:{port}/ with {count} worker processes")
-    run_server(host, port, count)
+    run_server(host, port, count, str(current_app.config.get("ACCESS_LOG", "-")))
 
 
 class _Gunicorn(BaseApplication):
@@ -61,14 +61,16 @@ class _Gunicorn(BaseApplication):
         return app
 
 
-def run_server(host: str, port: int, workers: int) -> None:
+def run_server(host: str, port: int, workers: int, access_log: str = "-") -> None:
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "gthread",
-            "threads": 4,
-            "accesslog": "-",
+            # One process per core, each with threads for requests that wait on the
+            # database: more processes than cores only lengthen the slowest answers.
+            "threads": 8,
+            "accesslog": access_log or None,
             "timeout": 60,
             # Longer than browsers' idle reuse, so a kept-alive connection is not
             # closed by the server just as the client sends on it.
