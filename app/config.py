@@ -33,7 +33,9 @@ def defaults(instance: Path) -> dict:
         "PDF_PAGE_SIZE": "A4",
         "PDF_FONTS_CSS": str(FONTS_CSS),
         "WORKERS": 0,  # `omnicourse serve`'s processes; 0: one per processor core
-        "ACCESS_LOG": "-",  # a line per request on standard output; "" for none (nginx logs)
+        "ACCESS_LOG": "-",
+        # Behind nginx: the internal location that serves instance/build/ (X-Accel-Redirect).
+        "ACCEL_REDIRECT": "",  # a line per request on standard output; "" for none (nginx logs)
         "BUILD_ON_START": True,
         "PAGE_MAX_AGE": 300,
         "SESSION_COOKIE_NAME": "omnicourse_session",

@@ -21,6 +21,7 @@ from flask import (
     make_response,
     render_template,
     request,
+    send_file,
 )
 from werkzeug.routing import BaseConverter
 
@@ -86,6 +87,24 @@ def set_cookie(response: Response, name: str, value: str, max_age: int | None) -
 def session_cookie_name() -> str:
     """The name of the session cookie for this request."""
     return cookie_name(current_app.config["SESSION_COOKIE_NAME"])
+
+
+def send_built_file(path: Path, **options: Any) -> Response:
+    """A file made by the build (instance/build/: audio, PDFs), with ranges and conditional
+    requests. Behind nginx with OMNICOURSE_ACCEL_REDIRECT (e.g. `/_built/`), nginx sends
+    the file itself (X-Accel-Redirect) and the app only says which one, with its headers."""
+    response = send_file(path, conditional=True, **options)
+    prefix = current_app.config.get("ACCEL_REDIRECT")
+    if not prefix or response.status_code not in (200, 206):
+        return response  # sent here, or a 304
+    response.close()
+    relative = path.resolve().relative_to((Path(current_app.instance_path) / "build").resolve())
+    handed = Response(status=200)
+    for name in ("Content-Type", "Content-Disposition", "Cache-Control"):
+        if name in response.headers:
+            handed.headers[name] = response.headers[name]
+    handed.headers["X-Accel-Redirect"] = f"/{prefix.strip('/')}/{relative.as_posix()}"
+    return handed
 
 
 def private_page(body: str | bytes, status: int = 200) -> Response:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Response, abort, current_app, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.content import get_course, resolve_module, resolve_section
 from app.learn import bp
-from app.web import ONE_YEAR
+from app.web import ONE_YEAR, send_built_file
 from course import Module, Resolved
 from course.audio import MANIFEST, AudioFile, Manifest, section_speech
 from course.locales import display_name
@@ -71,10 +71,9 @@ def _send(entry: AudioFile, download_name: str) -> Response:
     if not path.is_file():
         abort(404)
     hashed = request.args.get("v") == entry.key
-    response = send_file(
-        path,
+    response = send_built_file(
+        path,  # Range requests (206), If-None-Match (304); streamed, never read whole
         mimetype="audio/mpeg",
-        conditional=True,  # Range requests (206), If-None-Match (304); streamed, never read whole
         etag=entry.key,
         download_name=download_name,
         max_age=ONE_YEAR if hashed else int(current_app.config["PAGE_MAX_AGE"]),

@@ -15,13 +15,14 @@ import threading
 import time
 from pathlib import Path
 
-from flask import abort, current_app, g, render_template, send_file
+from flask import abort, current_app, g, render_template
 from flask_babel import gettext as _
 
 from app.config import pdf_settings
 from app.content import get_course, resolve_module
 from app.learn import bp
 from app.roles import role_required
+from app.web import send_built_file
 from course.pdf import ModulePdf, download_name, module_pdf
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,12 @@ def _download(slug: str, answers: bool):
     if not target.path.is_file():
         return _being_prepared(target)
     try:
-        response = send_file(
+        response = send_built_file(
             target.path,
             mimetype="application/pdf",
             as_attachment=True,
             download_name=download_name(course, target),
             etag=target.key,
-            conditional=True,
         )
     except FileNotFoundError:  # replaced by a newer build since we looked
         return _being_prepared(target)

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import re
 import shutil
 import ssl
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from app.config import PROJECT_ROOT
+from tests.bench.nginx import HOST, certificate, nginx, site_config
 from tests.bench.server import free_port, running_server
 from tests.conftest import OFFLINE_BUILD
 from tests.learners import PASSWORD
@@ -29,67 +27,6 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed"),
     pytest.mark.skipif(not shutil.which("openssl"), reason="openssl is not installed"),
 ]
-HOST = "course.test"
-SHIPPED = PROJECT_ROOT / "deploy" / "nginx.conf"
-
-
-def certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST},IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def site_config(app_port: int, http_port: int, https_port: int, cert: Path, key: Path) -> str:
-    """The shipped file with its CHANGE lines filled in for this machine."""
-    text = SHIPPED.read_text()
-    text = text.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
-    text = text.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
-    text = re.sub(r"\n\s*listen \[::\]:\d+( ssl http2)?;", "", text)
-    text = text.replace("course.example.org;", f"{HOST};")
-    text = re.sub(r"ssl_certificate .*;", f"ssl_certificate {cert};", text)
-    text = re.sub(r"ssl_certificate_key .*;", f"ssl_certificate_key {key};", text)
-    return text.replace("/srv/omnicourse/static/", f"{PROJECT_ROOT / 'static'}/")
-
-
-@contextlib.contextmanager
-def nginx(folder: Path, site: str) -> Iterator[None]:
-    folder.mkdir()
-    (folder / "site.conf").write_text(site)
-    (folder / "nginx.conf").write_text(
-        f"""user root;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log;
-events {{}}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    include {folder}/site.conf;
-}}
-"""
-    )
-    process = subprocess.Popen(
-        ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        while not (folder / "nginx.pid").exists():  # written once it listens
-            assert process.poll() is None, process.stderr.read()
-            assert time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.05)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        process.stderr.close()
 
 
 class Client:
@@ -141,10 +78,14 @@ def test_the_shipped_nginx_recipe_serves_the_course_safely(tmp_path, built_cours
         "OMNICOURSE_PROXY_FIX_X_PROTO": "1",
         "OMNICOURSE_PROXY_FIX_X_HOST": "1",
         "OMNICOURSE_LOGIN_FAILURES_PER_ADDRESS": "2",
+        "OMNICOURSE_ACCEL_REDIRECT": "/_built/",
+        "OMNICOURSE_INSTANCE_PATH": str(tmp_path / "instance"),
     }
+    shutil.copytree(built_course.build, tmp_path / "instance" / "build", copy_function=os.link)
     http_port, https_port = free_port(), free_port()
-    with running_server(env=env, prebuilt=built_course.build) as app_port:
-        site = site_config(app_port, http_port, https_port, cert, key)
+    with running_server(env=env) as app_port:
+        cache, build = tmp_path / "cache", tmp_path / "instance" / "build"
+        site = site_config(app_port, http_port, https_port, cert, key, cache, build)
         with nginx(tmp_path / "nginx", site):
             plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
             with contextlib.closing(plain):
@@ -161,6 +102,25 @@ def test_the_shipped_nginx_recipe_serves_the_course_safely(tmp_path, built_cours
             status, headers, _ = browser.request("GET", style)
             assert status == 200 and "immutable" in headers["cache-control"][0]
 
+            # Pages for everyone are kept by nginx, one copy per encoding.
+            brotli = {"Accept-Encoding": "br"}
+            first = browser.request("GET", "/en/modules/benefits-and-challenges/", headers=brotli)
+            again = browser.request("GET", "/en/modules/benefits-and-challenges/", headers=brotli)
+            assert first[1]["x-cache-status"] == ["MISS"] and again[1]["x-cache-status"] == ["HIT"]
+            assert again[1]["content-encoding"] == ["br"]
+            plain = browser.request("GET", "/en/modules/benefits-and-challenges/")
+            assert "Benefits" in plain[2] and "content-encoding" not in plain[1]
+
+            # Audio and PDFs are sent by nginx (X-Accel-Redirect), ranges included.
+            status, headers, _ = browser.request(
+                "GET", "/en/modules/principles/audio.mp3", headers={"Range": "bytes=0-99"}
+            )
+            assert status == 206 and headers["content-length"] == ["100"]
+            assert headers["content-type"] == ["audio/mpeg"]
+            status, headers, _ = browser.request("GET", "/en/modules/principles.pdf")
+            assert status == 200 and headers["content-type"] == ["application/pdf"]
+            assert "attachment" in headers["content-disposition"][0]
+
             _, _, form = browser.request("GET", "/auth/register")
             token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
             signed_up = browser.request(
@@ -173,6 +133,10 @@ def test_the_shipped_nginx_recipe_serves_the_course_safely(tmp_path, built_cours
             session = next(c for c in browser.cookies if "omnicourse_session" in c)
             assert session == "__Host-omnicourse_session"
             assert browser.request("GET", "/auth/account")[0] == 200
+            # Signed in, a page is the learner's own: never from nginx's copy, never kept.
+            mine = browser.request("GET", "/en/modules/benefits-and-challenges/", headers=brotli)
+            assert mine[1]["x-cache-status"] == ["BYPASS"]
+            assert mine[1]["cache-control"] == ["private, no-cache"]
 
             # Failed logins count per learner address, which nginx passes on and nobody forges.
             guesser = Client(https_port, cert, source="127.0.0.2")
