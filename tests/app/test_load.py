@@ -8,6 +8,7 @@ run, 100 learners for 60 s, is `python -m tests.bench load` (tests/bench/load.py
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from dataclasses import replace
 
@@ -64,6 +65,21 @@ def test_two_servers_sharing_postgresql_lose_no_write(kill_worker: bool):
     if not kill_worker:
         assert result.failed() == []
         assert all(result.acknowledged[k] == result.stored[k] for k in result.stored)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+def test_two_servers_behind_the_nginx_recipe_lose_no_write():
+    scenario = Scenario(
+        "PostgreSQL, 2 servers, nginx", USERS, SECONDS, database="postgresql", servers=2,
+        behind_nginx=True,
+    )  # fmt: skip
+    result = run_load(scenario)
+
+    assert_promises_hold(result)
+    assert result.failed() == []
+    assert all(result.acknowledged[k] == result.stored[k] for k in result.stored)
 
 
 def audit(acknowledged: Counter, stored: Counter, requests: list[Request], kill=None):

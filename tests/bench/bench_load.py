@@ -5,13 +5,19 @@ Run: python -m tests.bench load
 
 Learners (tests/bench/locustfile.py, run by locust headless) read the course
 home and module pages, post progress events, take self-tests and send
-feedback, with 0.5–2 s of thinking between actions. Four runs: SQLite;
-SQLite with one gunicorn worker SIGKILLed half-way, mid-request; and the same
-two on PostgreSQL (when reachable, see tests/databases.py) with two servers
-sharing it and each learner's requests spread over both. After each run every acknowledged write
-must be in the database, nothing may have failed but requests in flight on the
-killed worker, and SQLite must pass `PRAGMA integrity_check`. Prints p95
-latency per request type; exits 1 if a run broke a promise.
+feedback, with 0.5–2 s of thinking between actions. Five runs: SQLite;
+SQLite with one gunicorn worker SIGKILLed half-way, mid-request; the same two
+on PostgreSQL (when reachable, see tests/databases.py) with two servers
+sharing it and each learner's requests spread over both; and two servers
+behind the shipped nginx recipe (deploy/nginx.conf, HTTPS). After each run
+every acknowledged write must be in the database, nothing may have failed but
+requests in flight on the killed worker, and SQLite must pass `PRAGMA
+integrity_check`. Prints p95 latency per request type; exits 1 if a run broke
+a promise.
+
+`--ramp 100,250,500` then loads the nginx setup with more and more learners
+and prints throughput and p95 at each level: where throughput stops growing
+with the learners, the machine is saturated.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ def scenarios(users: int, seconds: int, workers: int) -> list[Scenario]:
         *runs,
         Scenario("PostgreSQL, 2 servers", users, seconds, **postgres),
         Scenario("PostgreSQL, 2 servers, killed", users, seconds, kill_worker=True, **postgres),
+        Scenario("PostgreSQL, 2 servers, nginx", users, seconds, behind_nginx=True, **postgres),
     ]
 
 
@@ -65,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument(
+        "--ramp", default="100,250,500", help="learners at each level of the nginx ramp ('' skips)"
+    )
     if argv is None and __name__ != "__main__":
         argv = []  # run by `python -m tests.bench load`: the command line names benchmarks
     options = parser.parse_args(argv)
@@ -79,7 +89,36 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(table(results)))
     print(f"{len(problems)} problem(s)" if problems else "every run: no error, no lost write")
+    levels = [int(n) for n in options.ramp.split(",") if n.strip()]
+    if levels and not postgres_unavailable():
+        print()
+        print("\n".join(ramp(levels, options.seconds, options.workers)))
     return len(problems)
+
+
+def ramp(levels: list[int], seconds: int, workers: int) -> list[str]:
+    """Throughput and p95 behind nginx as the learners grow; where it stops growing."""
+    rows = [f"{'learners':>8} {'req/s':>7} {'p95 ms':>7} {'failed':>6} {'lost':>4}"]
+    previous: tuple[int, float] | None = None  # learners and throughput of the level before
+    for users in levels:
+        scenario = Scenario(f"nginx ramp, {users}", users, seconds, database="postgresql",
+                            servers=2, workers=workers, behind_nginx=True)  # fmt: skip
+        result = run_load(scenario)
+        requests = result.requests
+        span = max(r.started for r in requests) - min(r.started for r in requests)
+        rate = len(requests) / max(span, 1)
+        times = sorted(r.milliseconds for r in requests if not r.error)
+        lost = sum((result.acknowledged[k] - result.stored[k]).total() for k in result.stored)
+        note = ""
+        # Learners think between actions, so an unsaturated server serves them in proportion.
+        if previous is not None and rate < 0.8 * previous[1] * users / previous[0]:
+            note = "  <- throughput no longer grows with the learners: saturated"
+        rows.append(
+            f"{users:>8} {rate:>7.1f} {percentile(times, 95):>7.0f} "
+            f"{len(result.failed()):>6} {lost:>4}{note}"
+        )
+        previous = (users, rate)
+    return rows
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ from sqlalchemy.engine import make_url
 
 from app.config import PROJECT_ROOT
 from course import load_course
-from tests.bench.server import SERVERS, running_server
+from tests.bench.nginx import certificate, nginx, site_config
+from tests.bench.server import SERVERS, free_port, running_server
 from tests.databases import fresh_postgres_database, sqlite_url
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -51,6 +52,13 @@ SERVER_ENV = {
     "OMNICOURSE_QUIZ_GUEST_ATTEMPTS_PER_ADDRESS": "1000000",
     "OMNICOURSE_READING_WORDS_PER_MINUTE": "1000000000",
 }
+# Behind the nginx recipe, the servers read the learner's address and HTTPS from it.
+BEHIND_NGINX = {
+    "OMNICOURSE_PROXY_FIX_X_FOR": "1",
+    "OMNICOURSE_PROXY_FIX_X_PROTO": "1",
+    "OMNICOURSE_PROXY_FIX_X_HOST": "1",
+    "OMNICOURSE_ACCESS_LOG": "",
+}
 # Which request acknowledges which kind of write.
 WRITES = {
     "progress": "POST /api/progress",
@@ -68,6 +76,7 @@ class Scenario:
     servers: int = 1
     workers: int = 2
     kill_worker: bool = False
+    behind_nginx: bool = False  # learners reach the servers through deploy/nginx.conf
 
 
 @dataclass(frozen=True)
@@ -134,7 +143,7 @@ class LoadResult:
                     f"{unanswered} request(s) failed: {list(stored - acknowledged)[:3]}"
                 )
         ports = {r.port for r in self.requests if not r.error}
-        if len(ports) < self.scenario.servers:
+        if not self.scenario.behind_nginx and len(ports) < self.scenario.servers:
             problems.append(f"only {len(ports)} of {self.scenario.servers} servers were used")
         if self.integrity not in (None, "ok"):
             problems.append(f"PRAGMA integrity_check: {self.integrity}")
@@ -220,6 +229,8 @@ def run_load(scenario: Scenario) -> LoadResult:
             url = sqlite_url(folder / "db")
         # Servers behind one load balancer share the database and the secret key.
         env = {**SERVER_ENV, "OMNICOURSE_DATABASE_URL": url}
+        if scenario.behind_nginx:
+            env.update(BEHIND_NGINX)
         env["OMNICOURSE_SECRET_KEY"] = secrets.token_hex(32)
         with contextlib.ExitStack() as servers:
             # One after the other: the first applies the migrations.
@@ -233,9 +244,12 @@ def run_load(scenario: Scenario) -> LoadResult:
                 for n in range(scenario.servers)
             ]
             hosts = [f"http://127.0.0.1:{port}" for port in ports]
+            locust_env = {}
+            if scenario.behind_nginx:
+                hosts, locust_env = _nginx_in_front(servers, folder, ports)
             feedback_skipped = feedback_unavailable(ports[0])
             report = folder / "report.json"
-            kill, log = _run_locust(scenario, hosts, report, feedback_skipped, ports[0])
+            kill, log = _run_locust(scenario, hosts, report, feedback_skipped, ports[0], locust_env)
         data = json.loads(report.read_text()) if report.exists() else {}
         if not data:
             raise RuntimeError(f"locust wrote no report:\n{log}")
@@ -251,8 +265,26 @@ def run_load(scenario: Scenario) -> LoadResult:
         )
 
 
+def _nginx_in_front(
+    stack: contextlib.ExitStack, folder: Path, ports: list[int]
+) -> tuple[list[str], dict[str, str]]:
+    """Start the shipped nginx recipe before the servers; the address learners use, and
+    what locust needs to trust its certificate."""
+    cert, key = certificate(folder)
+    https_port = free_port()
+    site = site_config(ports, free_port(), https_port, cert, key, folder / "cache",
+                       folder / "instance-0" / "build")  # fmt: skip
+    stack.enter_context(nginx(folder / "nginx", site))
+    return [f"https://127.0.0.1:{https_port}"], {"OMNICOURSE_LOAD_CA": str(cert)}
+
+
 def _run_locust(
-    scenario: Scenario, hosts: list[str], report: Path, skip_feedback: str | None, victim_port: int
+    scenario: Scenario,
+    hosts: list[str],
+    report: Path,
+    skip_feedback: str | None,
+    victim_port: int,
+    env: dict[str, str],
 ) -> tuple[Kill | None, str]:
     command = [
         *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"),
@@ -266,7 +298,13 @@ def _run_locust(
     log_path = report.with_suffix(".log")
     kill = None
     with log_path.open("w") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env},
+        )
         try:
             if scenario.kill_worker:
                 started = Path(f"{report}.started")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 import time
@@ -26,6 +27,7 @@ from locust import HttpUser, between, events, task
 
 from app.config import PROJECT_ROOT
 from course import load_course
+from tests.bench.nginx import HOST as SITE_NAME
 from tests.quizzes import answer_form, shown_questions
 
 COURSE = load_course(PROJECT_ROOT / "content")
@@ -84,6 +86,12 @@ class Learner(HttpUser):
         # server closing it after 2 idle seconds, a failure browsers hide by
         # resending and that would blur which requests a killed worker dropped.
         self.client.headers["Connection"] = "close"
+        # Through deploy/nginx.conf: its self-signed certificate, and the site's name,
+        # which a browser also sends as the Referer of its forms (checked over HTTPS).
+        if os.environ.get("OMNICOURSE_LOAD_CA"):
+            self.client.verify = os.environ["OMNICOURSE_LOAD_CA"]
+            self.client.headers["Host"] = SITE_NAME
+            self.client.headers["Referer"] = f"https://{SITE_NAME}/"
         self.locale = random.choice(COURSE.locales)
         self.token: str | None = None
         self.home()

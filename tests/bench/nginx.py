@@ -29,11 +29,20 @@ def certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def site_config(
-    app_port: int, http_port: int, https_port: int, cert: Path, key: Path, cache: Path, build: Path
+    app_ports: int | list[int],
+    http_port: int,
+    https_port: int,
+    cert: Path,
+    key: Path,
+    cache: Path,
+    build: Path,
 ) -> str:
-    """The shipped file with its CHANGE lines filled in for this machine."""
+    """The shipped file with its CHANGE lines filled in for this machine (one upstream
+    server per port in `app_ports`)."""
+    ports = [app_ports] if isinstance(app_ports, int) else app_ports
     text = SHIPPED.read_text()
-    text = text.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
+    servers = "\n    ".join(f"server 127.0.0.1:{port};" for port in ports)
+    text = text.replace("server 127.0.0.1:8000;", servers)
     text = text.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
     text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
     text = re.sub(r"\n\s*listen \[::\]:\d+( ssl http2)?;", "", text)
