@@ -7,13 +7,12 @@ import fcntl
 import http.client
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
 
 from app.rebuild import BUILD_LOCK, PROGRESS, build_progress, pending_modules
-from tests.bench.server import running_server
+from tests.bench.server import running_server, wait_until_built
 from tests.conftest import make_app
 
 
@@ -74,9 +73,7 @@ def test_serve_listens_while_its_build_waits_then_builds_everything(tmp_path, co
             assert status == 200 and health["status"] == "degraded" and "build" in health
             assert get(port, "/en/modules/basics/")[0] == 200
             fcntl.flock(lock, fcntl.LOCK_UN)  # the build may go now
-            deadline = time.monotonic() + 240
-            while json.loads(get(port, "/healthz")[1])["status"] != "ok":
-                assert time.monotonic() < deadline, "the background build never finished"
-                time.sleep(0.5)
+            wait_until_built(port, timeout=240)
+            assert json.loads(get(port, "/healthz")[1])["status"] == "ok"
             assert get(port, "/en/modules/basics/audio.mp3")[0] == 200
             assert get(port, "/en/modules/basics.pdf")[0] == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import shutil
 import socket
@@ -106,6 +107,22 @@ def wait_until_serving(
     if status != 200:
         raise RuntimeError(f"/healthz answered {status}:\n" + "".join(lines))
     return reader
+
+
+def wait_until_built(port: int, timeout: float = 300) -> None:
+    """Return once /healthz reports no build under way: `omnicourse serve` listens at once
+    and makes audio and PDFs beside it, and some tests need them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        with contextlib.closing(connection):
+            connection.request("GET", "/healthz")
+            health = json.loads(connection.getresponse().read())
+        if "build" not in health:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the background build did not finish: {health}")
+        time.sleep(0.2)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.bench.server import running_server
+from tests.bench.server import running_server, wait_until_built
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import ContentFactory
 
@@ -48,6 +48,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     content.module(locale="yo", title="Ìpìlẹ̀", extra="source_hash: abc\n")
     env = {"OMNICOURSE_CONTENT_DIR": str(content.root), "OMNICOURSE_TTS_ENGINES": "espeak"}
     with running_server(workers=1, env=env) as port:
+        wait_until_built(port)  # the audio this file plays is made beside the server
         yield f"http://127.0.0.1:{port}"
 
 
