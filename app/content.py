@@ -5,9 +5,9 @@ needs it: `omnicourse users` never does), reading parsed modules back from
 `instance/content/parsed/` when their files have not changed; then a watcher
 thread (started in the process that serves, so each worker has its own)
 reloads what changed within a fraction of a second and swaps the new course
-in. Requests never parse anything; each one keeps the course it started with. One process of the
-instance also reports new problems in the log and starts the background
-rebuild of changed audio and PDFs (see `app.rebuild`).
+in. Requests never parse anything; each one keeps the course it started
+with. One process of the instance also reports new problems in the log and
+starts the background rebuild of changed audio and PDFs (see `app.rebuild`).
 """
 
 from __future__ import annotations

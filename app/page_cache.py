@@ -196,9 +196,10 @@ def _has_session(environ: dict) -> bool:
 
 
 def _key(environ: dict) -> str:
-    query = environ.get("QUERY_STRING", "")
+    """The page's address. Not its query string: a shared page does not depend on one (see
+    web.shared_page), and `?1`, `?2`… must not make the worker compress a page each time."""
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    return f"{environ.get('wsgi.url_scheme', 'http')}|{path}?{query}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}|{path}"
 
 
 def _writer_alive(path: Path) -> bool:

@@ -84,3 +84,14 @@ def test_pages_for_one_person_are_never_kept(client):
     again = client.get("/en/modules/principles/quiz")
     assert again.headers["Cache-Control"] == "private, no-store"
     assert "Content-Encoding" not in again.headers
+
+
+def test_a_query_string_names_the_same_kept_page(app, client):
+    client.get(MODULE, headers={"Accept-Encoding": "br"})
+    rendered = renders(app)
+    pages = app.wsgi_app
+    while type(pages).__name__ != "PageCache":
+        pages = pages.wsgi_app
+    for number in range(20):  # no new copy, no new compression
+        client.get(f"{MODULE}?{number}", headers={"Accept-Encoding": "br"})
+    assert rendered == [] and len(pages.pages) == 1
