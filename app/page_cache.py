@@ -91,6 +91,13 @@ class PageCache:
 
     def _render(self, key: str, generation: str, environ: dict, start_response) -> Iterable:
         """Ask Flask; keep the answer if it is a shared page, and answer from what is kept."""
+        if environ["REQUEST_METHOD"] == "HEAD":  # no body to keep: Flask answers it all
+
+            def without_marker(status: str, headers: list[tuple[str, str]], exc_info=None):
+                kept = [(n, v) for n, v in headers if n != SHARED_MARKER]
+                return start_response(status, kept, exc_info)
+
+            return self.wsgi_app(environ, without_marker)
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info=None):
@@ -118,7 +125,7 @@ class PageCache:
             self.pages.move_to_end(key)
             while len(self.pages) > MAX_PAGES:
                 self.pages.popitem(last=False)
-        return _answer(page, environ, start_response, head=environ["REQUEST_METHOD"] == "HEAD")
+        return _answer(page, environ, start_response, head=False)
 
 
 def _is_shared(headers: list[tuple[str, str]]) -> bool:
