@@ -40,9 +40,14 @@ def issue(db: Session, user: User, purpose: str, email: str | None = None) -> st
     now = utcnow()
     db.execute(
         sa.delete(AccountToken).where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
+            sa.or_(
+                sa.and_(
+                    AccountToken.user_id == user.id,
+                    AccountToken.purpose == purpose,
+                    AccountToken.used_at.is_(None),
+                ),
+                AccountToken.expires_at < now,  # anyone's, used or not: they open nothing
+            )
         )
     )
     token = new_token()

@@ -32,6 +32,7 @@ from app.proxy import split_host
 log = logging.getLogger(__name__)
 
 CLAIM = timedelta(minutes=5)  # longer than any delivery with its timeouts
+KEPT_AFTER_SENDING = timedelta(days=30)  # then a message (an address, a link) is deleted
 MAX_BACKOFF = timedelta(hours=6)
 ERROR_KEPT = 500
 
@@ -44,12 +45,24 @@ def send_due(app: Flask, now: datetime | None = None, limit: int = 100) -> int:
     """Deliver the messages that are due, one claim at a time; how many were delivered."""
     sent = 0
     with app.app_context(), app.extensions["db_sessionmaker"]() as db:
+        _forget_old(db, now or utcnow())
         for _ in range(limit):
             message = _claim_next(db, now or utcnow())
             if message is None:
                 break
             sent += _deliver(app, db, message, now or utcnow())
     return sent
+
+
+def _forget_old(db: Session, now: datetime) -> None:
+    """Messages sent or given up a month ago hold addresses and links nobody needs."""
+    old = now - KEPT_AFTER_SENDING
+    db.execute(
+        sa.delete(OutboxMessage).where(
+            sa.or_(OutboxMessage.sent_at < old, OutboxMessage.failed_at < old)
+        )
+    )
+    db.commit()
 
 
 def _claim_next(db: Session, now: datetime) -> OutboxMessage | None:

@@ -228,3 +228,11 @@ def test_every_message_is_in_the_learners_language(app, locale):
         for sentence in sentences:
             if "http" not in sentence:
                 assert sentence not in translated.text_body, (kind, sentence)
+
+
+def test_messages_are_deleted_a_month_after_they_were_sent(app):
+    register(app.test_client(), "ada@example.com", follow_link=False)
+    assert send_due(app) == 1
+    assert send_due(app, now=utcnow() + timedelta(days=29)) == 0 and len(outbox(app)) == 1
+    send_due(app, now=utcnow() + timedelta(days=31))
+    assert outbox(app) == []
