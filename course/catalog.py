@@ -12,10 +12,10 @@ from typing import Any
 import yaml
 
 from course.errors import ContentError
-from course.loader import decode_text, load_module, module_speech
+from course.loader import decode_text, load_module
 from course.locales import is_locale_code
-from course.model import META_PART, MISSING, OUTDATED, TRANSLATED, Module, Question, Quiz
-from course.parse_cache import ParseCache
+from course.model import META_PART, MISSING, OUTDATED, TRANSLATED, Module, Quiz
+from course.parse_cache import ParseCache, Stamp, file_stamp
 from course.store import ContentStore
 
 __all__ = ["MISSING", "OUTDATED", "TRANSLATED", "ContentLoader", "Course", "load_course"]
@@ -106,9 +106,10 @@ class ContentLoader:
         self.content_dir = Path(content_dir)
         self.store = store
         self.cache = cache
-        self._parsed: dict[Path, tuple[tuple[int, int, int], Module | ContentError]] = {}
+        self._parsed: dict[Path, tuple[Stamp, Module | ContentError]] = {}
         self._good_config: dict[str, Any] = {}
         self._served: dict[tuple[str, str], Path] = {}  # who had each slug last time
+        self._source_locale = ""
 
     def load(self) -> Course:
         config_path = self.content_dir / "course.yaml"
@@ -126,7 +127,7 @@ class ContentLoader:
         listed = [str(code) for code in config.get("locales") or []]
         draw_size, draw_per_outcome = _self_test_settings(config, config_path, errors)
         locales = [c for c in listed if c in folders] + [c for c in folders if c not in listed]
-        source = str(config.get("source_locale") or "en")
+        source = self._source_locale = str(config.get("source_locale") or "en")
         course = Course(
             content_dir=self.content_dir,
             source_locale=source,
@@ -146,6 +147,8 @@ class ContentLoader:
                 course.modules[locale] = self._load_locale(course, locale, seen)
         for path in set(self._parsed) - seen:  # deleted files
             del self._parsed[path]
+        if self.cache is not None:
+            self.cache.save_index(seen)
         self._served = {(m.locale, m.slug): m.path for ms in course.modules.values()
                         for m in ms.values()}  # fmt: skip
         course.version = _version(course)
@@ -154,17 +157,20 @@ class ContentLoader:
     def _parse(self, path: Path, locale: str) -> Module | ContentError:
         """The module in `path` (from an earlier parse if the file is unchanged)."""
         try:
-            info = path.stat()
+            stamp = file_stamp(path)
         except OSError:
             return ContentError(path, 1, "the file cannot be read")
-        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
         cached = self._parsed.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
+        outline = self.cache.indexed(path, stamp) if self.cache is not None else None
+        if outline is not None:  # parsed by an earlier process, unchanged since
+            self._parsed[path] = (stamp, outline)
+            return outline
         relative = f"{locale}/{path.name}"
         try:
             data = path.read_bytes()
-            result: Module | ContentError = self._load(path, locale, data)
+            result: Module | ContentError = self._load(path, locale, data, stamp)
             if self.store is not None:
                 self.store.save_good(relative, data)
         except ContentError as error:
@@ -174,16 +180,24 @@ class ContentLoader:
         self._parsed[path] = (stamp, result)
         return result
 
-    def _load(self, path: Path, locale: str, data: bytes) -> Module:
-        """Parse the file, or read back its parse from the cache."""
+    def _load(self, path: Path, locale: str, data: bytes, stamp: Stamp) -> Module:
+        """Parse the file, or read it back from the cache; served as an outline when kept."""
         if self.cache is None:
-            return load_module(path, locale, data)
+            module = load_module(path, locale, data)
+            self._archive(module)
+            return module
         key = self.cache.key(path, locale, data)
         module = self.cache.get(key)
+        kept = module is not None
         if module is None:
             module = load_module(path, locale, data)
-            self.cache.put(key, module)
-        return module
+            kept = self.cache.put(key, module)
+        self._archive(module)
+        if not kept:
+            return module
+        outline = self.cache.outline(key, module)
+        self.cache.remember(path, stamp, key, outline)
+        return outline
 
     def _last_good(
         self, path: Path, locale: str, relative: str, error: ContentError
@@ -219,9 +233,7 @@ class ContentLoader:
                     f"duplicate slug '{module.slug}' (also in {loaded[module.slug].path.name})",
                 ))  # fmt: skip
                 continue
-            if is_source:
-                self._archive(module)
-            elif not module.untranslated:
+            if not is_source and not module.untranslated:
                 original = course.modules.get(course.source_locale, {}).get(module.slug)
                 source_file = course.content_dir / course.source_locale / module.path.name
                 if original is None and any(e.path == source_file for e in course.errors):
@@ -237,7 +249,8 @@ class ContentLoader:
         return dict(sorted(loaded.items()))
 
     def _archive(self, module: Module) -> None:
-        if self.store is None:
+        """Keep the source's texts by hash, for the diffs translators see."""
+        if self.store is None or module.locale != self._source_locale:
             return
         self.store.save_part(module.meta_hash, module.meta_text)
         for section in module.sections:
@@ -316,7 +329,6 @@ def merge_translation(translation: Module, source: Module, errors: list[ContentE
         quiz=quiz,
         meta_state=state(META_PART, source.meta_hash),
         content_hash=content_hash,
-        speech_text=module_speech(translation.title, sections),
     )
 
 
@@ -328,6 +340,9 @@ def _merge_quiz(
     own = translation.quiz
     if own is None:
         return replace(source.quiz, state=MISSING)
+    if own.question_ids == source.quiz.question_ids and own.shape == source.quiz.shape:
+        return replace(own, id=source.quiz.id, state=state(source.quiz.id, source.quiz.hash))
+    # Something differs: find what, question by question, to report it.
     source_ids = [q.id for q in source.quiz.questions]
     extra = [q for q in own.questions if q.id not in source_ids]
     for question in extra:
@@ -340,7 +355,7 @@ def _merge_quiz(
     mismatched = [
         (mine, theirs)
         for mine, theirs in zip(own.questions, source.quiz.questions, strict=True)
-        if _answer_shape(mine) != _answer_shape(theirs)
+        if mine.answer_shape != theirs.answer_shape
     ]
     for mine, theirs in mismatched:
         errors.append(ContentError(
@@ -351,11 +366,6 @@ def _merge_quiz(
     if mismatched:
         return replace(source.quiz, state=MISSING)
     return replace(own, id=source.quiz.id, state=state(source.quiz.id, source.quiz.hash))
-
-
-def _answer_shape(question: Question) -> tuple:
-    """What a translation of a question must keep: the same answer key in every language."""
-    return question.kind, question.outcome, question.keys, question.correct_keys
 
 
 def _version(course: Course) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,14 @@ from course.markdown import (
     speech_text,
     split_heading,
 )
-from course.model import Module, Quiz, Section
+from course.model import Module, ModuleTexts, Quiz, Section, SectionText
 from course.quiz import parse_quiz
 
 REQUIRED_FIELDS = (
     "slug", "title", "order", "eqf", "duration_minutes",
     "description", "keywords", "outcomes", "bibliography",
 )  # fmt: skip
+FAST_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID = re.compile(r"^[A-Za-z][\w-]*$")
 FENCE = re.compile(r"^(```|~~~)")
@@ -54,6 +54,7 @@ def load_module(path: Path, locale: str, data: bytes | None = None) -> Module:
     meta, key_lines, body_start = _front_matter(text, path)
     body_lines = text.splitlines()[body_start - 1 :]
     outcomes = _outcomes(meta, path, key_lines)
+    texts = meta_text(meta)
     sections, quiz = _sections(body_lines, body_start, path, outcomes, locale)
     if not sections:
         raise ContentError(path, body_start, "the module has no sections (## headings)")
@@ -75,9 +76,8 @@ def load_module(path: Path, locale: str, data: bytes | None = None) -> Module:
         content_hash=git_blob_hash(data),
         source_hash=meta.get("source_hash"),
         untranslated=bool(meta.get("untranslated", False)),
-        speech_text=module_speech(str(meta["title"]), sections),
-        meta_hash=part_hash(meta_text(meta)),
-        meta_text=meta_text(meta),
+        meta_hash=part_hash(texts),
+        texts=ModuleTexts(texts),
         slug_line=key_lines.get("slug", 2),
         source_hashes=_source_hashes(meta, path, key_lines),
     )
@@ -130,10 +130,18 @@ def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
         raise ContentError(path, 1, "the front matter is not closed by a '---' line") from None
     source = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(source)
-    except yaml.YAMLError as error:
-        raise _yaml_error(path, source, error) from None
+        loader = FAST_YAML(source)
+        try:  # read once: the nodes know their lines, the values are made from them
+            node = loader.get_single_node()
+            meta = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as fast_error:
+        try:  # libyaml's marks can differ: the pure-Python reader names the line exactly
+            yaml.compose(source, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as error:
+            raise _yaml_error(path, source, error) from None
+        raise _yaml_error(path, source, fast_error) from None
     if not isinstance(meta, dict):
         raise ContentError(path, 2, "the front matter must be a mapping of fields")
     key_lines = {
@@ -239,15 +247,16 @@ def _sections(
                 raise ContentError(path, line_number, "a module can have only one self-test")
             quiz = parse_quiz(section_id, title, body, line_number + 1, path, outcomes)
             quiz = replace(
-                quiz, line=line_number, hash=part_hash(markdown), locale=locale, markdown=markdown
-            )
+                quiz, body=replace(quiz.body, markdown=markdown), line=line_number,
+                hash=part_hash(markdown), locale=locale,
+            )  # fmt: skip
             continue
         html = render("\n".join(body))
         speech = speech_text(html)
-        section = Section(section_id, title, html, speech, line_number, words=count_words(speech))
-        sections.append(
-            replace(section, hash=part_hash(markdown), locale=locale, markdown=markdown)
-        )
+        sections.append(Section(
+            section_id, title, SectionText(html, speech, markdown), line_number,
+            hash=part_hash(markdown), locale=locale, words=count_words(speech),
+        ))  # fmt: skip
     return sections, quiz
 
 
@@ -278,12 +287,3 @@ def split_parts(text: str) -> dict[str, str]:
         title, attrs, _ = split_heading(SECTION_HEADING.match(body[start])["text"])
         parts[attrs.get("id") or slugify(title)] = "\n".join(body[start:stop])
     return parts
-
-
-def module_speech(title: str, sections: list[Section] | tuple[Section, ...]) -> str:
-    """The module as read aloud: its title, then each section's title and text."""
-    parts = [speech_text(f"<p>{escape(title)}</p>")]
-    for section in sections:
-        parts.append(speech_text(f"<p>{escape(section.title)}</p>"))
-        parts.append(section.speech_text)
-    return "\n".join(part for part in parts if part)

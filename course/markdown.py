@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from html.parser import HTMLParser
 
 import markdown
@@ -55,10 +56,20 @@ def sanitise(html: str) -> str:
     )
 
 
+_converters = threading.local()  # building a converter costs more than most conversions
+
+
 def render(text: str) -> str:
     """Render a block of Markdown to sanitised HTML."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    return sanitise(md.convert(text))
+    md = getattr(_converters, "markdown", None)
+    if md is None:
+        md = _converters.markdown = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
+        )
+    try:
+        return sanitise(md.convert(text))
+    finally:
+        md.reset()
 
 
 def render_inline(text: str) -> str:

@@ -1,7 +1,15 @@
-"""What a module *is*: immutable dataclasses built by the loader."""
+"""What a module *is*: immutable dataclasses built by the loader.
+
+The long texts of a module (each section's HTML, speech and Markdown, and the
+self-test's questions) sit in a `SectionText` and a `QuizBody`. A parsed module
+kept on disk (see `course.parse_cache`) is served with stand-ins for them that
+read the texts back only when a page needs them, so a process holds the outline
+of a course of any size and the texts of the modules in use.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +26,7 @@ TRANSLATED, OUTDATED, MISSING = "translated", "outdated", "missing"
 META_PART = "_meta"  # the front matter's texts (title, outcomes, …) as one translatable part
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Option:
     """One answer option; `key` (a, b, c…) is the same in every locale.
 
@@ -34,7 +42,7 @@ class Option:
     text: str = ""  # the option as plain text, for checks on its wording
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     id: str
     outcome: str
@@ -60,37 +68,98 @@ class Question:
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
 
+    @property
+    def answer_shape(self) -> tuple:
+        """What a translation of a question must keep: the same answer key in every language."""
+        return self.kind, self.outcome, self.keys, tuple(sorted(self.correct_keys))
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
+class QuizBody:
+    """The self-test's questions and its Markdown."""
+
+    questions: tuple[Question, ...]
+    markdown: str = field(default="", repr=False)
+
+
+def shape_digest(questions: tuple[Question, ...]) -> str:
+    """One hash of every question's id and answer shape: equal digests, equal answer keys."""
+    shapes = repr([(q.id, *q.answer_shape) for q in questions]).encode()
+    return hashlib.sha1(shapes, usedforsecurity=False).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
 class Quiz:
     id: str
     title: str
-    questions: tuple[Question, ...]
+    body: QuizBody = field(repr=False, compare=False)
+    question_ids: tuple[str, ...] = ()
+    shape: str = ""  # shape_digest of its questions
     line: int = 0
     hash: str = ""  # of its Markdown, as for a section
     locale: str = ""  # the language of its text: the source's when borrowed
     state: str = TRANSLATED
-    markdown: str = field(default="", repr=False)
+
+    @classmethod
+    def of(cls, quiz_id: str, title: str, questions: tuple[Question, ...], **fields) -> Quiz:
+        return cls(
+            quiz_id, title, QuizBody(questions), tuple(q.id for q in questions),
+            shape_digest(questions), **fields,
+        )  # fmt: skip
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return self.body.questions
+
+    @property
+    def markdown(self) -> str:
+        return self.body.markdown
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class SectionText:
+    """A section's HTML, its text as read aloud, and its Markdown."""
+
+    html: str
+    speech_text: str
+    markdown: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     id: str
     title: str
-    html: str
-    speech_text: str
+    text: SectionText = field(repr=False, compare=False)
     line: int
     hash: str = ""  # of its Markdown: what a translation records in `source_hashes`
     locale: str = ""  # the language of its text: the source's when borrowed
     state: str = TRANSLATED
-    markdown: str = field(default="", repr=False)
     words: int = 0  # of its text, to judge how long reading it takes
 
+    @property
+    def html(self) -> str:
+        return self.text.html
 
-@dataclass(frozen=True)
+    @property
+    def speech_text(self) -> str:
+        return self.text.speech_text
+
+    @property
+    def markdown(self) -> str:
+        return self.text.markdown
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleTexts:
+    """The front matter's translatable texts as YAML (what translators' diffs show)."""
+
+    meta_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Module:
     slug: str
     locale: str
@@ -109,14 +178,17 @@ class Module:
     content_hash: str
     source_hash: str | None = None
     untranslated: bool = False
-    speech_text: str = field(default="", repr=False)
     meta_hash: str = ""  # of the front matter's translatable texts
-    meta_text: str = field(default="", repr=False)
+    texts: ModuleTexts = field(default=ModuleTexts(), repr=False, compare=False)
     slug_line: int = 2
     meta_state: str = TRANSLATED
     source_hashes: dict[str, str] = field(default_factory=dict, repr=False)
     stale: bool = False  # served from its last good version: the file has a problem now
     problem: ContentError | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def meta_text(self) -> str:
+        return self.texts.meta_text
 
     def _parts(self) -> list[tuple[str, str, str]]:
         """(id, hash, state) of each translatable part: front matter, sections, self-test."""

@@ -3,8 +3,15 @@ starts (a server worker, a command) reads them back instead of rendering Markdow
 
 The key is a hash of the file's bytes, its path and locale, and the parser's own
 version: the source of this package and the versions of the Markdown libraries.
-Change any of them and the module is parsed again. Entries no load uses any more
-are removed by `prune`.
+Change any of them and the module is parsed again.
+
+A process serves *outlines* of the kept modules (`outline`): everything but the
+long texts, which stand-ins read back from the kept file when a page needs them
+(the few modules in use stay in memory). The outlines of a whole course are kept
+together in an index, by each file's stamp (modification time, size, inode), so a
+new process reads one file, not one per module, and does not even read the
+Markdown files that have not changed. Entries no load uses any more are removed
+by `prune` once they are an hour old.
 """
 
 from __future__ import annotations
@@ -13,15 +20,21 @@ import hashlib
 import logging
 import os
 import pickle
-from functools import cache
+import time
+from dataclasses import replace
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from course.model import Module
+from course.model import Module, Question, QuizBody, SectionText
 
 log = logging.getLogger(__name__)
 
 LIBRARIES = ("markdown", "pymdown-extensions", "nh3", "pyyaml")
+MODULES_IN_MEMORY = 64  # whole modules a process keeps, the most recently read
+PRUNE_AFTER_SECONDS = 3600  # a process still serving an older version may need its files
+
+Stamp = tuple[int, int, int]
 
 
 @cache
@@ -38,12 +51,19 @@ def parser_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def file_stamp(path: Path) -> Stamp:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
 class ParseCache:
-    """One pickle file per parsed module in `folder`."""
+    """One pickle file per parsed module in `folder`, and an index of their outlines."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.used: set[str] = set()
+        self._index: dict[str, tuple[Stamp, str, Module]] | None = None
+        self._index_changed = False
 
     @staticmethod
     def key(path: Path, locale: str, data: bytes) -> str:
@@ -65,7 +85,8 @@ class ParseCache:
             return None
         return module if isinstance(module, Module) else None
 
-    def put(self, key: str, module: Module) -> None:
+    def put(self, key: str, module: Module) -> bool:
+        """Keep the module; False when it cannot be kept (a read-only instance)."""
         self.used.add(key)
         target = self._file(key)
         try:
@@ -73,13 +94,160 @@ class ParseCache:
             temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             temp.write_bytes(pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(temp, target)  # another process reads a whole file or none
-        except OSError as error:  # a read-only instance: parse each time, no harm done
+        except OSError as error:  # parse each time, no harm done
             log.warning("cannot keep the parsed module: %s", error)
+            return False
+        return True
+
+    def outline(self, key: str, module: Module) -> Module:
+        """The module with stand-ins for its long texts, read back from the kept file."""
+        folder = str(self.folder)
+        sections = tuple(
+            replace(section, text=KeptSectionText(folder, key, index))
+            for index, section in enumerate(module.sections)
+        )
+        quiz = module.quiz and replace(module.quiz, body=KeptQuizBody(folder, key))
+        return replace(module, sections=sections, quiz=quiz, texts=KeptModuleTexts(folder, key))
+
+    # The index: outlines by path and stamp, one file for the whole course.
+
+    def _index_file(self) -> Path:
+        return self.folder / f"index-{parser_version()}.pickle"
+
+    def indexed(self, path: Path, stamp: Stamp) -> Module | None:
+        """The outline kept for `path` when the file still has this stamp."""
+        if self._index is None:
+            self._index = self._read_index()
+        entry = self._index.get(str(path))
+        if entry is None or entry[0] != stamp or not self._file(entry[1]).is_file():
+            return None
+        self.used.add(entry[1])
+        return entry[2]
+
+    def remember(self, path: Path, stamp: Stamp, key: str, outline: Module) -> None:
+        if self._index is None:
+            self._index = self._read_index()
+        self._index[str(path)] = (stamp, key, outline)
+        self._index_changed = True
+
+    def save_index(self, paths: set[Path]) -> None:
+        """Write the index of these files' outlines, if anything in it changed."""
+        if self._index is None or not self._index_changed:
+            return
+        keep = {str(path) for path in paths}
+        self._index = {name: entry for name, entry in self._index.items() if name in keep}
+        target = self._index_file()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temp.write_bytes(pickle.dumps(self._index, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temp, target)
+            self._index_changed = False
+        except OSError as error:
+            log.warning("cannot keep the index of parsed modules: %s", error)
+
+    def _read_index(self) -> dict[str, tuple[Stamp, str, Module]]:
+        try:
+            index = pickle.loads(self._index_file().read_bytes())
+        except FileNotFoundError:
+            return {}
+        except Exception:
+            log.warning("cannot read the index of parsed modules; parsing again")
+            return {}
+        return index if isinstance(index, dict) else {}
 
     def prune(self) -> None:
-        """Remove what no load of this process has used (older versions of files)."""
+        """Remove what no load of this process has used (older versions of files),
+        once it is an hour old: another process may not have reloaded yet."""
         if not self.folder.is_dir():
             return
-        for path in self.folder.glob("*/*.pickle"):
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
+        old = time.time() - PRUNE_AFTER_SECONDS
+        for path in [*self.folder.glob("*/*.pickle"), *self.folder.glob("index-*.pickle")]:
+            if path.stem in self.used or path == self._index_file():
+                continue
+            try:
+                if path.stat().st_mtime < old:
+                    path.unlink(missing_ok=True)
+            except OSError:
+                continue
+
+
+@lru_cache(maxsize=MODULES_IN_MEMORY)
+def kept_module(folder: str, key: str) -> Module:
+    """A whole module read back from the cache (the most recent ones stay in memory)."""
+    try:
+        module = pickle.loads((Path(folder) / key[:2] / f"{key}.pickle").read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError) as error:
+        raise LookupError(f"the parsed module {key} is no longer kept: {error}") from None
+    if not isinstance(module, Module):
+        raise LookupError(f"the parsed module {key} is not a module")
+    return module
+
+
+class KeptSectionText:
+    """Stands in for a section's `SectionText` until a page reads it."""
+
+    __slots__ = ("folder", "index", "key")
+
+    def __init__(self, folder: str, key: str, index: int) -> None:
+        self.folder, self.key, self.index = folder, key, index
+
+    def __reduce__(self):
+        return KeptSectionText, (self.folder, self.key, self.index)
+
+    def _text(self) -> SectionText:
+        return kept_module(self.folder, self.key).sections[self.index].text
+
+    @property
+    def html(self) -> str:
+        return self._text().html
+
+    @property
+    def speech_text(self) -> str:
+        return self._text().speech_text
+
+    @property
+    def markdown(self) -> str:
+        return self._text().markdown
+
+
+class KeptModuleTexts:
+    """Stands in for a module's `ModuleTexts` until a page reads them."""
+
+    __slots__ = ("folder", "key")
+
+    def __init__(self, folder: str, key: str) -> None:
+        self.folder, self.key = folder, key
+
+    def __reduce__(self):
+        return KeptModuleTexts, (self.folder, self.key)
+
+    @property
+    def meta_text(self) -> str:
+        return kept_module(self.folder, self.key).texts.meta_text
+
+
+class KeptQuizBody:
+    """Stands in for a self-test's `QuizBody` until a page reads it."""
+
+    __slots__ = ("folder", "key")
+
+    def __init__(self, folder: str, key: str) -> None:
+        self.folder, self.key = folder, key
+
+    def __reduce__(self):
+        return KeptQuizBody, (self.folder, self.key)
+
+    def _body(self) -> QuizBody:
+        quiz = kept_module(self.folder, self.key).quiz
+        if quiz is None:
+            raise LookupError(f"the parsed module {self.key} has no self-test")
+        return quiz.body
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return self._body().questions
+
+    @property
+    def markdown(self) -> str:
+        return self._body().markdown

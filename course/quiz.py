@@ -85,7 +85,7 @@ def parse_quiz(
             raise ContentError(path, draft.line, f"duplicate question id '{question.id}'")
         seen.add(question.id)
         questions.append(question)
-    return Quiz(id=quiz_id, title=title, questions=tuple(questions))
+    return Quiz.of(quiz_id, title, tuple(questions))
 
 
 def _build_question(draft: _Draft, path: Path, outcomes: Mapping[str, str]) -> Question:

@@ -44,6 +44,6 @@ def test_english_module_meets_the_brief(module):
     kinds = Counter(q.kind for q in module.quiz.questions)
     assert set(kinds) == {"single", "multiple", "true-false", "ordering", "matching"}, kinds
     assert kinds["true-false"] <= 3 and kinds["multiple"] >= 3, kinds
-    words = len(re.findall(r"\w+", module.speech_text))
+    words = sum(len(re.findall(r"\w+", s.speech_text)) for s in module.sections)
     assert 1500 <= words <= 4000, words  # 10–20 minutes of reading
     assert module.keywords and len(module.bibliography_html) >= 3
