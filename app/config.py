@@ -37,6 +37,7 @@ def defaults(instance: Path) -> dict:
         # Behind nginx: the internal location that serves instance/build/ (X-Accel-Redirect).
         "ACCEL_REDIRECT": "",  # a line per request on standard output; "" for none (nginx logs)
         "BUILD_ON_START": True,
+        "STATIC_SITE": False,  # set by `omnicourse export site`: pages fit for a static host
         "PAGE_MAX_AGE": 300,
         "SESSION_COOKIE_NAME": "omnicourse_session",
         "SESSION_COOKIE_HTTPONLY": True,

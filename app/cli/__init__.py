@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from app import create_app
 from app.cli.build import build
 from app.cli.db import db
+from app.cli.export import export
 from app.cli.i18n import i18n
 from app.cli.mail import mail
 from app.cli.run import run
@@ -77,7 +78,7 @@ def check(output: str, strict: bool) -> None:
     )
 
 
-for command in (build, serve, db, users, i18n, run, mail):
+for command in (build, serve, db, users, i18n, run, mail, export):
     main.add_command(command)
 
 __all__ = ["build", "check", "main"]

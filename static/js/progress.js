@@ -3,6 +3,8 @@
 // shows what the learner has done. Pages are the same for every visitor (and
 // cached), so all personal state comes from the API. Progressive enhancement:
 // without this file, "Mark as read" links lead to a small form page.
+// On a static copy of the course (data-store="local") there is no API: progress is
+// kept in this browser's localStorage, in the same shape the API answers.
 (function () {
   "use strict";
 
@@ -12,6 +14,66 @@
   var token = null;
   var progress = null; // the GET /api/progress answer
   var sent = {}; // events already recorded from this page
+  var local = config.store === "local";
+  var STORE = "omnicourse-progress";
+
+  // --- progress kept in the browser (static copy) ---------------------------
+
+  function kept() {
+    try { return JSON.parse(window.localStorage.getItem(STORE)) || {}; } catch (error) { return {}; }
+  }
+
+  function keep(data) {
+    try { window.localStorage.setItem(STORE, JSON.stringify(data)); } catch (error) { /* full or private */ }
+  }
+
+  function keptEvent(event) {
+    var data = kept();
+    var module = data[event.module] = data[event.module] || { read: {}, listened: false, quiz: null };
+    if (event.event === "section-read" && event.section) module.read[event.section] = true;
+    if (event.event === "audio-listened") module.listened = true;
+    if (event.event === "quiz-graded") {
+      var quiz = module.quiz = module.quiz || { attempts: 0, best: 0, passed: false };
+      quiz.attempts += 1;
+      quiz.best = Math.max(quiz.best, event.ratio);
+      quiz.passed = quiz.passed || event.passed;
+    }
+    keep(data);
+    return Promise.resolve({});
+  }
+
+  // The API's answer, made from what is kept and the sections each page lists.
+  function keptProgress() {
+    var data = kept();
+    var modules = {};
+    var outlines = [];
+    document.querySelectorAll("article[data-module]").forEach(function (article) {
+      outlines.push({ slug: article.dataset.module, quiz: !!article.querySelector(".test-yourself"),
+        sections: Array.prototype.map.call(article.querySelectorAll("details[data-section]"),
+          function (details) { return details.dataset.section; }) });
+    });
+    document.querySelectorAll(".module-card[data-module]").forEach(function (card) {
+      outlines.push({ slug: card.dataset.module, quiz: card.hasAttribute("data-quiz"),
+        sections: (card.dataset.sections || "").split(" ").filter(Boolean) });
+    });
+    outlines.forEach(function (outline) {
+      var mine = data[outline.slug] || { read: {}, quiz: null };
+      var sections = {};
+      var read = 0;
+      var next = null;
+      outline.sections.forEach(function (id) {
+        sections[id] = { read: !!mine.read[id] };
+        if (mine.read[id]) read += 1;
+        else if (!next) next = id;
+      });
+      var quiz = outline.quiz ? { attempts: mine.quiz ? mine.quiz.attempts : 0, passed: !!(mine.quiz && mine.quiz.passed),
+        best: mine.quiz && mine.quiz.attempts ? { percent: Math.round(mine.quiz.best * 100) } : null } : null;
+      modules[outline.slug] = { sections: sections, sections_read: read, sections_total: outline.sections.length,
+        quiz: quiz, next_section: next,
+        completed: read === outline.sections.length && (!quiz || quiz.passed) };
+    });
+    return { modules: modules };
+  }
 
   function text(name, values) {
     var value = config[name] || "";
@@ -39,6 +101,7 @@
 
   // POST one event; a stale CSRF token is fetched again once.
   function post(event, retried) {
+    if (local) return keptEvent(event);
     return getToken()
       .then(function (csrf) {
         return fetch(config.api, {
@@ -235,6 +298,15 @@
     record("audio-listened", slug, detail.section || null).catch(function () {});
   }, true);
 
+  // A self-test graded in the browser (static copy): kept with the rest.
+  window.addEventListener("omnicourse:quiz-graded", function (event) {
+    var detail = event.detail || {};
+    if (local && detail.module) {
+      keptEvent({ event: "quiz-graded", module: detail.module, passed: detail.passed,
+        ratio: detail.total ? detail.score / detail.total : 0 });
+    }
+  });
+
   // --- course home ---------------------------------------------------------
 
   function showCard(card) {
@@ -260,6 +332,12 @@
     var cards = document.querySelectorAll(".module-card[data-module]");
     if (!article && !cards.length) return;
     if (article) setUpModule(article);
+    if (local) {
+      progress = keptProgress();
+      if (article) showModule(article);
+      cards.forEach(showCard);
+      return;
+    }
     fetch(config.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(json)
       .then(function (answer) {

@@ -52,6 +52,12 @@
     }, 15000);
   }
 
+  // A static copy of the course (`omnicourse export site`) works offline once opened.
+  var worker = document.documentElement.getAttribute("data-service-worker");
+  if (worker && "serviceWorker" in navigator && window.location.protocol !== "file:") {
+    navigator.serviceWorker.register(worker).catch(function () {});
+  }
+
   // Remember which section was opened last, so the address can be shared.
   document.addEventListener("toggle", function (event) {
     var details = event.target;
