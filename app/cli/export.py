@@ -15,7 +15,6 @@ from flask.cli import with_appcontext
 
 from app.cli.build import build_artifacts
 from app.cli.db import prepare_database
-from app.content import get_course
 from course.build import PLANNERS
 
 
@@ -56,13 +55,14 @@ def site(out: Path, base_url: str, no_build: bool) -> None:
         "ACCEL_REDIRECT": "", "SERVER_NAME": None, "CONTENT_DIR": app.config["CONTENT_DIR"],
         "TRANSLATIONS_DIR": app.config["TRANSLATIONS_DIR"],
     })  # fmt: skip
-    with static_app.app_context():
-        course = get_course()
-        try:
-            report = export_site(static_app, out.resolve(), course, base_url)
-        except ValueError as error:
-            click.echo(f"failed: {error}", err=True)
-            sys.exit(1)
+    # No app context around the export: each page has its own, as each request has (the
+    # interface's language is kept in it).
+    course = static_app.extensions["content"].course
+    try:
+        report = export_site(static_app, out.resolve(), course, base_url)
+    except ValueError as error:
+        click.echo(f"failed: {error}", err=True)
+        sys.exit(1)
     click.echo(
         f"Wrote {out}: {report.pages} pages, {report.quizzes} self-test pages, "
         f"{report.media} audio and PDF files, {report.static} static files "

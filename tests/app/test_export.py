@@ -1,5 +1,7 @@
 """`omnicourse export site` on a small course: what it writes, and what it refuses to overwrite.
-(The shipped course, served by a static web server to Chromium: tests/browser/test_static_site.py.)"""
+
+The shipped course, served by a static web server to Chromium: tests/browser/test_static_site.py.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from babel.support import Translations
 
+from app.config import PROJECT_ROOT
 from course import grade, load_course
 from course.quiz import DrawnQuestion, read_answers
 from tests.bench.server import free_port
@@ -89,6 +91,19 @@ def test_every_link_of_every_page_leads_to_a_file(exported):
             ] == b"%PDF-"
     sitemap = (exported / "sitemap.xml").read_text()
     assert f"<loc>https://example.org/c/en/modules/{FIRST}/</loc>" in sitemap
+
+
+def interface(locale: str, text: str) -> str:
+    return Translations.load(str(PROJECT_ROOT / "translations"), [locale]).gettext(text)
+
+
+@pytest.mark.parametrize("locale", ["pl", "zh", "yo"])
+def test_each_locales_pages_speak_its_language(exported, locale):
+    module = (exported / locale / "modules" / FIRST / "index.html").read_text()
+    quiz = (exported / locale / "modules" / FIRST / "quiz" / "3" / "index.html").read_text()
+    for page, text in ((module, "Learning outcomes"), (quiz, "Check my answers")):
+        assert interface(locale, text) != text and interface(locale, text) in page
+    assert f'lang="{locale}"' in quiz
 
 
 def test_each_draw_holds_the_banks_answer_key(exported):
