@@ -121,6 +121,8 @@ class ParseCache:
         entry = self._index.get(str(path))
         if entry is None or entry[0] != stamp or not self._file(entry[1]).is_file():
             return None
+        if getattr(entry[2].sections[0].text, "folder", None) != str(self.folder):
+            return None  # the instance has moved: its stand-ins would look in the old place
         self.used.add(entry[1])
         return entry[2]
 

@@ -67,3 +67,11 @@ def test_a_cache_that_cannot_be_written_still_serves_whole_modules(content, tmp_
     module = fresh_loader(content, tmp_path).load().modules["en"]["basics"]
     assert not isinstance(module.sections[0].text, KeptSectionText)
     assert "<strong>every</strong>" in module.sections[0].html
+
+
+def test_a_moved_instance_reads_its_texts_from_where_it_is_now(content, tmp_path):
+    content.module()
+    fresh_loader(content, tmp_path / "old").load()
+    (tmp_path / "old").rename(tmp_path / "new")
+    module = fresh_loader(content, tmp_path / "new").load().modules["en"]["basics"]
+    assert "<strong>every</strong>" in module.sections[0].html
