@@ -25,12 +25,13 @@ def serve(host: str, port: int, workers: int | None) -> None:
     """Run the production server (gunicorn, several worker processes); it listens at once
     while missing audio and PDFs are built in the background."""
     app = current_app._get_current_object()
+    count = workers or _setting("WORKERS") or multiprocessing.cpu_count()
+    threads = _setting("THREADS") or 8
     prepare_database(app)
     if app.config["BUILD_ON_START"]:
         # Listen at once: audio and PDFs are made beside the server, one file at a time.
         start_background_build(app)
 
-    count = workers or int(current_app.config["WORKERS"] or 0) or multiprocessing.cpu_count()
     if not current_app.config.get("SERVER_NAME"):
         # Links in emails and on certificates need an address: this one, until one is set.
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -41,7 +42,18 @@ def serve(host: str, port: int, workers: int | None) -> None:
             err=True,
         )
     click.echo(f"Serving on http://{host}:{port}/ with {count} worker processes")
-    run_server(host, port, count, str(current_app.config.get("ACCESS_LOG", "-")))
+    run_server(
+        host, port, count, str(current_app.config.get("ACCESS_LOG", "-")),
+        threads,
+    )  # fmt: skip
+
+
+def _setting(name: str) -> int:
+    """A whole-number setting (0 when unset), or a clear error naming the variable."""
+    value = current_app.config.get(name) or 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise click.UsageError(f"OMNICOURSE_{name} must be a whole number, not {value!r}")
+    return value
 
 
 class _Gunicorn(BaseApplication):
@@ -61,7 +73,7 @@ class _Gunicorn(BaseApplication):
         return app
 
 
-def run_server(host: str, port: int, workers: int, access_log: str = "-") -> None:
+def run_server(host: str, port: int, workers: int, access_log: str = "-", threads: int = 8) -> None:
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -69,7 +81,7 @@ def run_server(host: str, port: int, workers: int, access_log: str = "-") -> Non
             "worker_class": "gthread",
             # One process per core, each with threads for requests that wait on the
             # database: more processes than cores only lengthen the slowest answers.
-            "threads": 8,
+            "threads": threads,
             "accesslog": access_log or None,
             "timeout": 60,
             # Longer than browsers' idle reuse, so a kept-alive connection is not

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from app.cli.db import db as db_command
@@ -50,3 +55,16 @@ def test_a_damaged_cache_file_is_parsed_again(tmp_path, garbage):
     for path in cache.folder.glob("*/*.pickle"):
         path.write_bytes(garbage)
     assert make_app(tmp_path).extensions["content"].course.version == expected
+
+
+@pytest.mark.parametrize("name", ["WORKERS", "THREADS"])
+def test_a_server_setting_that_is_no_number_is_named_before_anything_starts(tmp_path, name):
+    env = {**os.environ, "OMNICOURSE_INSTANCE_PATH": str(tmp_path), f"OMNICOURSE_{name}": "many"}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("omnicourse")), "serve", "--port", "1"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert f"OMNICOURSE_{name} must be a whole number, not 'many'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "omnicourse.sqlite3").exists()  # nothing was started
