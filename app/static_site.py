@@ -62,7 +62,6 @@ def export_site(app: Flask, out: Path, course: Course, base_url: str = "") -> Ex
     _prepare(out)
     report = ExportReport()
     client = app.test_client()
-    written: dict[str, Path] = {}
     queue = [f"/{locale}/" for locale in course.locales]
     seen = set(queue)
     while queue:
@@ -70,7 +69,7 @@ def export_site(app: Flask, out: Path, course: Course, base_url: str = "") -> Ex
         quiz_slug = _quiz_slug(address)
         if quiz_slug:
             locale = address.split("/")[1]
-            report.quizzes += _write_quizzes(app, course, locale, quiz_slug, out, written)
+            report.quizzes += _write_quizzes(app, course, locale, quiz_slug, out)
             continue
         response = client.get(address)
         if response.status_code != 200:
@@ -80,7 +79,6 @@ def export_site(app: Flask, out: Path, course: Course, base_url: str = "") -> Ex
         target = out / _file_for(address).lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
-        written[address] = target
         if address.endswith(MEDIA):
             report.media += 1
         else:
@@ -134,9 +132,7 @@ def _file_for(address: str) -> str:
     return path + "index.html" if path.endswith("/") else path
 
 
-def _write_quizzes(
-    app: Flask, course: Course, locale: str, slug: str, out: Path, written: dict[str, Path]
-) -> int:
+def _write_quizzes(app: Flask, course: Course, locale: str, slug: str, out: Path) -> int:
     """DRAWS attempts at a self-test, each a page graded in the browser."""
     resolved = course.resolve(locale, slug)
     if resolved is None or resolved.module.quiz is None:
@@ -178,7 +174,6 @@ def _write_quizzes(
         target.write_text(html, encoding="utf-8")
         if number == 1:  # the self-test's own address opens the first draw
             (folder / "index.html").write_text(html, encoding="utf-8")
-    written[f"/{locale}/modules/{slug}/quiz"] = folder / "index.html"
     return DRAWS
 
 
