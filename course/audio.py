@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -30,6 +29,7 @@ from course.build import Job
 from course.catalog import Course
 from course.markdown import speech_text
 from course.model import Module, Section
+from course.store import write_atomic
 from course.tts import RECORDING, Engine, EngineError, create_engine
 
 log = logging.getLogger(__name__)
@@ -102,21 +102,6 @@ class Manifest:
 
 def target_id(locale: str, slug: str, part: str | None = None) -> str:
     return f"{locale}/{slug}/{part}" if part else f"{locale}/{slug}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def section_speech(section: Section) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 import time
 from dataclasses import replace
@@ -27,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from course.model import Module, Question, QuizBody, SectionText
+from course.store import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -76,24 +76,13 @@ class ParseCache:
 
     def get(self, key: str) -> Module | None:
         self.used.add(key)
-        try:
-            module = pickle.loads(self._file(key).read_bytes())
-        except FileNotFoundError:
-            return None
-        except Exception:  # a torn or foreign file: parse again and replace it
-            log.warning("cannot read the parsed module %s; parsing again", key)
-            return None
-        return module if isinstance(module, Module) else None
+        return _read_module(self._file(key))
 
     def put(self, key: str, module: Module) -> bool:
         """Keep the module; False when it cannot be kept (a read-only instance)."""
         self.used.add(key)
-        target = self._file(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temp.write_bytes(pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, target)  # another process reads a whole file or none
+        try:  # another process reads a whole file or none
+            write_atomic(self._file(key), _pickled(module), durable=False)
         except OSError as error:  # parse each time, no harm done
             log.warning("cannot keep the parsed module: %s", error)
             return False
@@ -138,12 +127,8 @@ class ParseCache:
             return
         keep = {str(path) for path in paths}
         self._index = {name: entry for name, entry in self._index.items() if name in keep}
-        target = self._index_file()
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temp.write_bytes(pickle.dumps(self._index, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, target)
+            write_atomic(self._index_file(), _pickled(self._index), durable=False)
             self._index_changed = False
         except OSError as error:
             log.warning("cannot keep the index of parsed modules: %s", error)
@@ -174,31 +159,54 @@ class ParseCache:
                 continue
 
 
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_module(path: Path) -> Module | None:
+    """The module kept in `path`; None when there is none (or a torn or foreign file)."""
+    try:
+        module = pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception:
+        log.warning("cannot read the parsed module %s; parsing again", path.stem)
+        return None
+    return module if isinstance(module, Module) else None
+
+
 @lru_cache(maxsize=MODULES_IN_MEMORY)
 def kept_module(folder: str, key: str) -> Module:
     """A whole module read back from the cache (the most recent ones stay in memory)."""
-    try:
-        module = pickle.loads((Path(folder) / key[:2] / f"{key}.pickle").read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError) as error:
-        raise LookupError(f"the parsed module {key} is no longer kept: {error}") from None
-    if not isinstance(module, Module):
-        raise LookupError(f"the parsed module {key} is not a module")
+    module = ParseCache(Path(folder)).get(key)
+    if module is None:
+        raise LookupError(f"the parsed module {key} is no longer kept in {folder}")
     return module
 
 
-class KeptSectionText:
-    """Stands in for a section's `SectionText` until a page reads it."""
+class _Kept:
+    """Stands in for a part of the module kept under `key` until a page reads it."""
 
-    __slots__ = ("folder", "index", "key")
+    __slots__ = ("folder", "key")
+
+    def __init__(self, folder: str, key: str) -> None:
+        self.folder, self.key = folder, key
+
+    def _module(self) -> Module:
+        return kept_module(self.folder, self.key)
+
+
+class KeptSectionText(_Kept):
+    """Stands in for a section's `SectionText`."""
+
+    __slots__ = ("index",)
 
     def __init__(self, folder: str, key: str, index: int) -> None:
-        self.folder, self.key, self.index = folder, key, index
-
-    def __reduce__(self):
-        return KeptSectionText, (self.folder, self.key, self.index)
+        super().__init__(folder, key)
+        self.index = index
 
     def _text(self) -> SectionText:
-        return kept_module(self.folder, self.key).sections[self.index].text
+        return self._module().sections[self.index].text
 
     @property
     def html(self) -> str:
@@ -213,35 +221,23 @@ class KeptSectionText:
         return self._text().markdown
 
 
-class KeptModuleTexts:
-    """Stands in for a module's `ModuleTexts` until a page reads them."""
+class KeptModuleTexts(_Kept):
+    """Stands in for a module's `ModuleTexts`."""
 
-    __slots__ = ("folder", "key")
-
-    def __init__(self, folder: str, key: str) -> None:
-        self.folder, self.key = folder, key
-
-    def __reduce__(self):
-        return KeptModuleTexts, (self.folder, self.key)
+    __slots__ = ()
 
     @property
     def meta_text(self) -> str:
-        return kept_module(self.folder, self.key).texts.meta_text
+        return self._module().texts.meta_text
 
 
-class KeptQuizBody:
-    """Stands in for a self-test's `QuizBody` until a page reads it."""
+class KeptQuizBody(_Kept):
+    """Stands in for a self-test's `QuizBody`."""
 
-    __slots__ = ("folder", "key")
-
-    def __init__(self, folder: str, key: str) -> None:
-        self.folder, self.key = folder, key
-
-    def __reduce__(self):
-        return KeptQuizBody, (self.folder, self.key)
+    __slots__ = ()
 
     def _body(self) -> QuizBody:
-        quiz = kept_module(self.folder, self.key).quiz
+        quiz = self._module().quiz
         if quiz is None:
             raise LookupError(f"the parsed module {self.key} has no self-test")
         return quiz.body

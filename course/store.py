@@ -10,6 +10,7 @@ processes may write the same file at once, and a reader never sees half of it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -49,11 +50,24 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it into place, so a
+    reader sees the whole file or none; `durable` also waits until it is on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_bytes(data)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, path)
-    except OSError:  # a read-only instance folder: serve on, only without the safety net
-        pass
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    # A read-only instance folder: serve on, only without the safety net.
+    with contextlib.suppress(OSError):
+        write_atomic(path, data, durable=False)

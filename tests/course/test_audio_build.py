@@ -13,6 +13,7 @@ import pytest
 from mutagen.id3 import ID3, TPE1
 
 import course.audio
+import course.store
 from app.cli import build, check
 from course import audio_mp3, load_course
 from course.audio import section_speech
@@ -236,7 +237,7 @@ def test_interrupted_build_leaves_no_half_written_file(tmp_path, content, monkey
                 raise KeyboardInterrupt
         real_replace(source, target)
 
-    monkeypatch.setattr(course.audio.os, "replace", interrupted)
+    monkeypatch.setattr(course.store.os, "replace", interrupted)  # where files are written
     with pytest.raises(KeyboardInterrupt):
         build_audio(content.root, instance)
     monkeypatch.undo()
