@@ -53,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     instance.mkdir(parents=True, exist_ok=True)
+    # Flask-Babel shows every stored (UTC) time in the site's zone: dates on pages and filters.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app_config.time_zone(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = app_config.secret_key(instance)
 

@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytz
+
 from course.build import BuildSettings
 from course.pdf import PAGE_SIZES, PdfSettings
 from course.tts import parse_chain
@@ -77,6 +79,9 @@ def defaults(instance: Path) -> dict:
         "CHANGE_EMAIL_HOURS": 24,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
+        # The site's time zone (an IANA name such as Europe/Warsaw): stored times are UTC,
+        # pages show them, and count days, in this zone.
+        "TIME_ZONE": "UTC",
         "LOCALE_COOKIE": "omnicourse_locale",
     }
 
@@ -103,6 +108,19 @@ def pdf_settings(config: Mapping[str, Any]) -> PdfSettings:
         translations_dir=Path(translations) if translations else None,
         page_size=size,
     )
+
+
+def time_zone(config: Mapping[str, Any]) -> str:
+    """The site's time zone name; ValueError names a bad OMNICOURSE_TIME_ZONE."""
+    name = str(config.get("TIME_ZONE") or "UTC").strip()
+    try:
+        pytz.timezone(name)
+    except (pytz.UnknownTimeZoneError, ValueError):
+        raise ValueError(
+            f"OMNICOURSE_TIME_ZONE: {name!r} is not a time zone name of the IANA database, "
+            "such as Europe/Warsaw, America/New_York or UTC"
+        ) from None
+    return name
 
 
 def build_settings(config: Mapping[str, Any]) -> BuildSettings:

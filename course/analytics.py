@@ -38,6 +38,7 @@ DISCRIMINATION_WARNING = 0.2
 # Facility outside these bounds: (almost) no one, or (almost) everyone, gets it right.
 FACILITY_TOO_HARD, FACILITY_TOO_EASY = 0.2, 0.95
 MIN_ATTEMPTS_TO_FLAG = 30
+TOO_HARD, TOO_EASY, POOR_DISCRIMINATION = "too_hard", "too_easy", "poor_discrimination"
 WEEK, MONTH = "week", "month"
 
 
@@ -104,17 +105,25 @@ class ItemStats:
         return self.answers >= MIN_ATTEMPTS_TO_FLAG
 
     @property
+    def flags(self) -> tuple[str, ...]:
+        """What looks wrong with the question: "too_hard", "too_easy", "poor_discrimination";
+        nothing until MIN_ATTEMPTS_TO_FLAG attempts have drawn it (chance alone moves less)."""
+        if not self.enough_attempts:
+            return ()
+        found = []
+        if self.facility is not None and self.facility < FACILITY_TOO_HARD:
+            found.append(TOO_HARD)
+        if self.facility is not None and self.facility > FACILITY_TOO_EASY:
+            found.append(TOO_EASY)
+        if self.discrimination is not None and self.discrimination < DISCRIMINATION_WARNING:
+            found.append(POOR_DISCRIMINATION)
+        return tuple(found)
+
+    @property
     def needs_review(self) -> bool:
         """Everyone or no one gets it right, or it does not separate strong and weak learners
         (judged only once enough attempts drew it)."""
-        if not self.enough_attempts:
-            return False
-        if (
-            self.facility is not None
-            and not FACILITY_TOO_HARD <= self.facility <= FACILITY_TOO_EASY
-        ):
-            return True
-        return self.discrimination is not None and self.discrimination < DISCRIMINATION_WARNING
+        return bool(self.flags)
 
 
 def item_analysis(quiz: Quiz, attempts: Sequence[Mapping[str, Sequence[str]]]) -> list[ItemStats]:
@@ -177,15 +186,16 @@ def score_distribution(scores: Iterable[tuple[float, int]], bins: int = 10) -> l
 
 @dataclass(frozen=True)
 class Journey:
-    """What one learner did in one module."""
+    """What one learner did in one module (in the period looked at)."""
 
     opened: bool
-    read_all: bool
-    attempted: bool
-    passed: bool
+    read_any: bool  # read at least one section
+    read_all: bool  # read every section
+    attempted: bool  # took the self-test
+    passed: bool  # passed it
 
 
-FUNNEL_STAGES = ("opened", "read_all", "attempted", "passed")
+FUNNEL_STAGES = ("opened", "read_any", "read_all", "attempted", "passed")
 
 
 @dataclass(frozen=True)
@@ -193,33 +203,25 @@ class FunnelStage:
     key: str
     count: int
     share_of_start: float | None  # of the learners who opened the module
-    share_of_previous: float | None
 
 
-def completion_funnel(journeys: Iterable[Journey]) -> list[FunnelStage]:
-    """Learners at each stage; a stage counts only learners who reached every earlier one.
-
-    So the last stage (read every section, took the self-test, passed) is the
-    number of learners who completed the module.
+def completion_funnel(
+    journeys: Iterable[Journey], stages: Sequence[str] = FUNNEL_STAGES
+) -> list[FunnelStage]:
+    """Learners who took each step, all counted among the same learners: those who opened
+    the module. A step does not require the ones listed before it (a learner may take the
+    self-test without reading), so each count stands on its own and none exceeds the first.
     """
-    counts = [0] * len(FUNNEL_STAGES)
-    for journey in journeys:
-        for index, stage in enumerate(FUNNEL_STAGES):
-            if not getattr(journey, stage):
-                break
-            counts[index] += 1
-    stages = []
-    for index, (key, count) in enumerate(zip(FUNNEL_STAGES, counts, strict=True)):
-        previous = counts[index - 1] if index else None
-        stages.append(
-            FunnelStage(
-                key=key,
-                count=count,
-                share_of_start=count / counts[0] if counts[0] else None,
-                share_of_previous=count / previous if previous else None,
-            )
+    journeys = [journey for journey in journeys if journey.opened]
+    start = len(journeys)
+    return [
+        FunnelStage(
+            key=key,
+            count=(count := sum(bool(getattr(journey, key)) for journey in journeys)),
+            share_of_start=count / start if start else None,
         )
-    return stages
+        for key in stages
+    ]
 
 
 def choose_period(first: datetime | date, last: datetime | date) -> str:

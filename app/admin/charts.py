@@ -1,8 +1,12 @@
 """Geometry of the analytics charts, drawn as inline SVG by templates/admin/_charts.html.
 
-Everything is placed here, in a fixed view box, so the templates only print
-numbers; colours come from classes in site.css (the CSP forbids style
-attributes). Labels arrive already formatted for the reader's language.
+Everything is placed here, in a view box 300 units wide, so the templates only
+print numbers; colours and type sizes come from classes in static/css/admin.css
+(the CSP forbids style attributes). A chart scales with the width of its box, so
+its labels are set in units that stay at least 12 px on a 320 px phone (where
+the box is about 250 px wide) and its labels never sit side by side with long
+text: bars run across, each label above or beside its bar. Labels arrive already
+formatted for the reader's language.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 480, 250
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 16, 40
-SERIES_CLASSES = 6  # .chart__series--0 … --5 in site.css
+WIDTH = 300
+FONT = 16  # the labels' size in view box units (admin.css sets the same)
+CHAR = FONT * 0.6  # room for one character of a number or a short label
+SERIES_CLASSES = 6  # .chart__series--0 … --5 in admin.css
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Bar:
     label: str  # what the bar stands for, as a tooltip
     value: Text  # the number, printed by the bar
     warn: bool = False  # drawn in the warning colour
+    faint: bool = False  # too few answers to judge: drawn pale
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,6 @@ class Point:
     x: float
     y: float
     label: str
-    text: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -71,89 +76,28 @@ class Line:
 
 @dataclass
 class Chart:
+    height: float
+    left: float = 0
+    top: float = 0
+    right: float = WIDTH
+    bottom: float = 0
     width: int = WIDTH
-    height: int = HEIGHT
-    left: float = LEFT
-    top: float = TOP
-    right: float = WIDTH - RIGHT
-    bottom: float = HEIGHT - BOTTOM
     bars: list[Bar] = field(default_factory=list)
     series: list[Series] = field(default_factory=list)
-    x_labels: list[Text] = field(default_factory=list)
-    y_labels: list[Text] = field(default_factory=list)
+    labels: list[Text] = field(default_factory=list)  # category and tick labels
+    headings: list[Text] = field(default_factory=list)  # bold: what a panel shows
     grid: list[Line] = field(default_factory=list)
+    axes: list[Line] = field(default_factory=list)
     guides: list[Line] = field(default_factory=list)
     zones: list[tuple[float, float, float, float]] = field(default_factory=list)
-    row_labels: list[Text] = field(default_factory=list)
 
     def y_at(self, share: float) -> float:
         return self.bottom - share * (self.bottom - self.top)
 
 
-def nice_ticks(maximum: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least `maximum` (steps of 1, 2 or 5 × 10ⁿ)."""
-    if maximum <= 0:
-        return [0, 1]
-    raw = maximum / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    step = max(step, 1) if maximum >= 1 else step
-    top = math.ceil(maximum / step) * step
-    return [round(i * step, 10) for i in range(round(top / step) + 1)]
-
-
-def _y_axis(chart: Chart, ticks: Sequence[float], low: float, high: float, fmt) -> None:
-    for tick in ticks:
-        y = chart.y_at((tick - low) / (high - low))
-        chart.grid.append(Line(chart.left, y, chart.right, y))
-        chart.y_labels.append(Text(chart.left - 6, y + 4, fmt(tick), "end"))
-
-
-def column_chart(
-    labels: Sequence[str], values: Sequence[int], value_labels: Sequence[str]
-) -> Chart:
-    """Vertical bars, one per label (a histogram), with a count axis from 0."""
-    chart = Chart()
-    ticks = nice_ticks(max(values, default=0))
-    _y_axis(chart, ticks, 0, ticks[-1], lambda t: f"{t:g}")
-    slot = (chart.right - chart.left) / max(len(labels), 1)
-    for index, (label, value, text) in enumerate(zip(labels, values, value_labels, strict=True)):
-        height = (chart.bottom - chart.top) * value / ticks[-1]
-        x = chart.left + index * slot + slot * 0.1
-        bar = Bar(
-            x,
-            chart.bottom - height,
-            slot * 0.8,
-            height,
-            label,
-            Text(x + slot * 0.4, chart.bottom - height - 4, text),
-        )
-        chart.bars.append(bar)
-        chart.x_labels.append(Text(x + slot * 0.4, chart.bottom + 16, label))
-    return chart
-
-
-def bar_rows(labels: Sequence[str], values: Sequence[int], value_labels: Sequence[str]) -> Chart:
-    """Horizontal bars, each under its label (a funnel), lengths relative to the largest."""
-    row = 46
-    chart = Chart(height=TOP + row * len(labels) + 8, left=8, bottom=TOP + row * len(labels))
-    largest = max(values, default=0) or 1
-    span = chart.right - chart.left - 70  # room for the number after the longest bar
-    for index, (label, value, text) in enumerate(zip(labels, values, value_labels, strict=True)):
-        y = chart.top + index * row
-        chart.row_labels.append(Text(chart.left, y + 12, label, "start"))
-        width = span * value / largest
-        chart.bars.append(
-            Bar(
-                chart.left,
-                y + 18,
-                max(width, 1.5),
-                18,
-                label,
-                Text(chart.left + width + 6, y + 32, text, "start"),
-            )
-        )
-    return chart
+def text_width(text: str) -> float:
+    """A generous estimate of a label's width in view box units (wide scripts count double)."""
+    return sum(CHAR * (2 if ord(c) > 0x2E80 else 1) for c in text)
 
 
 def line_chart(
@@ -165,18 +109,24 @@ def line_chart(
     tick_format=lambda t: f"{t:g}",
 ) -> Chart:
     """One line per series over evenly spaced categories; None leaves a point out."""
-    chart = Chart()
-    _y_axis(chart, ticks, low, high, tick_format)
+    chart = Chart(height=210, left=30, top=12, right=WIDTH - 8, bottom=210 - 34)
+    for tick in ticks:
+        y = chart.y_at((tick - low) / (high - low))
+        chart.grid.append(Line(chart.left, y, chart.right, y))
+        chart.labels.append(Text(chart.left - 8, y + FONT * 0.35, tick_format(tick), "end"))
+    chart.axes.append(Line(chart.left, chart.bottom, chart.right, chart.bottom))
     count = len(x_labels)
     slot = (chart.right - chart.left) / max(count, 1)
     xs = [chart.left + slot * (i + 0.5) for i in range(count)]
-    # Thin out crowded period labels; the table under the chart has them all.
-    every = max(1, math.ceil(count / 6))
-    chart.x_labels = [
-        Text(x, chart.bottom + 18, label)
-        for i, (x, label) in enumerate(zip(xs, x_labels, strict=True))
-        if i % every == 0
-    ]
+    # As many period labels as fit side by side; the table under the chart has them all.
+    widest = max((text_width(label) for label in x_labels), default=0) + CHAR * 2
+    fits = max(1, math.floor((chart.right - chart.left) / widest))
+    every = max(1, math.ceil(count / fits))
+    for i, (x, label) in enumerate(zip(xs, x_labels, strict=True)):
+        if i % every == 0:
+            half = text_width(label) / 2
+            x = min(max(x, half + 2), WIDTH - half - 2)  # never cut at the edges
+            chart.labels.append(Text(x, chart.bottom + FONT + 6, label))
     for index, (name, values) in enumerate(series):
         kept = [(i, v) for i, v in enumerate(values) if v is not None]
         points = tuple(
@@ -185,6 +135,35 @@ def line_chart(
         )
         slots = tuple(i for i, _ in kept)
         chart.series.append(Series(name, index % SERIES_CLASSES, points, slots))
+    return chart
+
+
+def bar_rows(labels: Sequence[str], values: Sequence[int], value_labels: Sequence[str]) -> Chart:
+    """Horizontal bars, one per short label written before it (a histogram on its side),
+    lengths relative to the largest, each with its number after it."""
+    row, bar = 28, 18
+    label_room = max((text_width(label) for label in labels), default=0) + 8
+    number_room = max((text_width(text) for text in value_labels), default=0) + 8
+    chart = Chart(height=row * len(labels) + 4, left=label_room, top=2)
+    chart.bottom = chart.top + row * len(labels)
+    span = chart.right - chart.left - number_room
+    largest = max(values, default=0) or 1
+    chart.axes.append(Line(chart.left, chart.top, chart.left, chart.bottom))
+    for index, (label, value, text) in enumerate(zip(labels, values, value_labels, strict=True)):
+        y = chart.top + index * row
+        middle = y + row / 2 + FONT * 0.35
+        chart.labels.append(Text(chart.left - 6, middle, label, "end"))
+        width = span * value / largest
+        chart.bars.append(
+            Bar(
+                chart.left,
+                y + (row - bar) / 2,
+                max(width, 1.5) if value else 0,
+                bar,
+                label,
+                Text(chart.left + width + 5, middle, text, "start"),
+            )
+        )
     return chart
 
 
@@ -197,23 +176,29 @@ def item_chart(
     warn_below: float,
     judged: Sequence[bool] | None = None,
 ) -> Chart:
-    """Per question, a facility bar (0 to 1) and a discrimination bar (−1 to 1) side by side.
+    """Per question, a facility bar (0 to 1) and a discrimination bar (−1 to 1) side by side,
+    each panel with its number at its end.
 
-    Discrimination below `warn_below` lies in a shaded band and is drawn in the
-    warning colour, for the questions `judged` (drawn by enough attempts; all by default).
+    Discrimination below `warn_below` lies in a shaded band; it is drawn in the warning
+    colour only for the questions `judged` (drawn by enough attempts; all by default), and
+    the bars of the others are pale.
     """
-    row = 30
-    top = TOP + 24
-    chart = Chart(height=top + row * len(labels) + 8, left=44, top=top)
+    row, bar = 28, 16
+    label_room = max((text_width(label) for label in labels), default=0) + 8
+    number = text_width("100 %")
+    top = FONT + 10
+    chart = Chart(height=top + row * len(labels) + 4, left=label_room, top=top)
     chart.bottom = top + row * len(labels)
-    middle = chart.left + (chart.right - chart.left) / 2
-    left_panel = (chart.left, middle - 16)
-    right_panel = (middle + 16, chart.right)
-    chart.row_labels.append(Text(left_panel[0], TOP + 4, headings[0], "start"))
-    chart.row_labels.append(Text(right_panel[0], TOP + 4, headings[1], "start"))
+    gap = 12
+    panel = (WIDTH - label_room - gap) / 2  # each panel: its bars, then room for the number
+    left_panel = (label_room, label_room + panel - number)
+    right_start = label_room + panel + gap
+    right_panel = (right_start, WIDTH - number)
+    chart.headings.append(Text(left_panel[0], FONT, headings[0], "start"))
+    chart.headings.append(Text(WIDTH, FONT, headings[1], "end"))  # long names grow leftwards
 
-    def at(panel: tuple[float, float], share: float) -> float:
-        return panel[0] + share * (panel[1] - panel[0])
+    def at(span: tuple[float, float], share: float) -> float:
+        return span[0] + share * (span[1] - span[0])
 
     zero = at(right_panel, 0.5)
     warn_x = at(right_panel, (warn_below + 1) / 2)
@@ -222,24 +207,44 @@ def item_chart(
     )
     chart.guides.append(Line(warn_x, chart.top, warn_x, chart.bottom))
     chart.grid.append(Line(zero, chart.top, zero, chart.bottom))
-    chart.grid.append(Line(left_panel[0], chart.top, left_panel[0], chart.bottom))
+    chart.axes.append(Line(left_panel[0], chart.top, left_panel[0], chart.bottom))
     for index, label in enumerate(labels):
         y = chart.top + index * row
-        chart.x_labels.append(Text(chart.left - 8, y + 19, label, "end"))
+        middle = y + row / 2 + FONT * 0.35
+        sure = judged is None or judged[index]
+        chart.labels.append(Text(chart.left - 6, middle, label, "end"))
         if facility[index] is not None:
             width = at(left_panel, facility[index]) - left_panel[0]
             text = Text(
-                left_panel[0] + width + 5, y + 20, value_format(facility[index], "%"), "start"
+                left_panel[1] + number - 4, middle, value_format(facility[index], "%"), "end"
             )
             chart.bars.append(
-                Bar(left_panel[0], y + 6, max(width, 1.5), 18, f"{label} {headings[0]}", text)
+                Bar(
+                    left_panel[0],
+                    y + (row - bar) / 2,
+                    max(width, 1.5),
+                    bar,
+                    f"{label} {headings[0]}",
+                    text,
+                    faint=not sure,
+                )
             )
         value = discrimination[index]
         if value is not None:
             end = at(right_panel, (value + 1) / 2)
             x, width = min(zero, end), max(abs(end - zero), 1.5)
-            anchor = "start" if value >= 0 else "end"
-            text = Text(end + (5 if value >= 0 else -5), y + 20, value_format(value, ""), anchor)
-            warn = value < warn_below and (judged is None or judged[index])
-            chart.bars.append(Bar(x, y + 6, width, 18, f"{label} {headings[1]}", text, warn))
+            text = Text(WIDTH - 2, middle, value_format(value, ""), "end")
+            warn = value < warn_below and sure
+            chart.bars.append(
+                Bar(
+                    x,
+                    y + (row - bar) / 2,
+                    width,
+                    bar,
+                    f"{label} {headings[1]}",
+                    text,
+                    warn=warn,
+                    faint=not sure,
+                )
+            )
     return chart

@@ -9,7 +9,9 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import pytz
 import sqlalchemy as sa
+from flask_babel import get_timezone
 from sqlalchemy.orm import Session
 
 from app.models import AUDIT_NOTE, AUDIT_STATUS, Feedback, FeedbackAudit, User, utcnow
@@ -60,14 +62,24 @@ class FeedbackFilters:
 
 
 def date_range(column, start: date | None, end: date | None) -> list[sa.ColumnElement[bool]]:
-    """`column` within the days from `start` to `end`, both included (the last day there is,
-    9999-12-31, ends nothing)."""
+    """`column` (a UTC time) within the days from `start` to `end`, both included, days as the
+    site's time zone counts them (the last day there is, 9999-12-31, ends nothing)."""
     found = []
     if start:
-        found.append(column >= datetime.combine(start, time.min))
+        found.append(column >= day_start(start))
     if end and end < date.max:
-        found.append(column < datetime.combine(end + timedelta(days=1), time.min))
+        found.append(column < day_start(end + timedelta(days=1)))
     return found
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the site's time zone, as the naive UTC time stored."""
+    zone = get_timezone() or pytz.utc
+    midnight = datetime.combine(day, time.min)
+    try:
+        return zone.localize(midnight).astimezone(pytz.utc).replace(tzinfo=None)
+    except OverflowError:  # the first or last days there are: no earlier or later time
+        return midnight
 
 
 def escape_like(text: str) -> str:

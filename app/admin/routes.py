@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.admin import bp
+from app.admin import bp, page_lang
 from app.admin.desk import (
     FeedbackFilters,
     add_note,
@@ -46,11 +46,13 @@ def locale_choices() -> list[tuple[str, str]]:
     return [(code, f"{display_name(code)} ({code})") for code in get_course().locales]
 
 
-def filter_form(form_class):
-    """A filter form read from the query string, with its choices for this course."""
+def filter_form(form_class, every_module: bool = True):
+    """A filter form read from the query string, with its choices for this course
+    ("All" modules only when `every_module`: analytics shows one at a time)."""
     form = form_class(formdata=request.args)
     every = [SelectChoice("", _("All"))]
-    form.module.choices = every + [SelectChoice(*item) for item in module_titles().items()]
+    modules = [SelectChoice(*item) for item in module_titles().items()]
+    form.module.choices = (every if every_module else []) + modules
     form.locale.choices = every + [SelectChoice(*item) for item in locale_choices()]
     if "rating" in form:
         form.rating.choices = every + [SelectChoice(str(n)) for n in RATING_SCALE]
@@ -108,7 +110,7 @@ def feedback_list():
             form=form,
             page=page,
             filters=filters,
-            query_args=filters.query_args(),
+            query_args=filters.query_args() | page_lang(),
             titles=module_titles(),
             here=request.full_path.rstrip("?"),
         )
@@ -155,10 +157,17 @@ def feedback_status(feedback_id: int):
     if not form.validate_on_submit():
         return _detail(feedback, status_form=form, code=400)
     name = status_names()[form.status.data]
+    from_list = request.args.get("to") == "list"  # a card's button on the list
     if change_status(get_session(), feedback, form.status.data, current_user):
-        flash(_("The status is now “%(status)s”.", status=name), "success")
+        if from_list:
+            message = _("Feedback #%(n)d is now “%(status)s”.", n=feedback.id, status=name)
+        else:
+            message = _("The status is now “%(status)s”.", status=name)
+        flash(message, "success")
     else:
         flash(_("The status was already “%(status)s”.", status=name), "info")
+    if from_list:
+        return redirect(safe_back(request.args.get("back")))
     return redirect(_detail_url(feedback.id))
 
 

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
 from app.certificates import bp
@@ -126,7 +127,7 @@ def _text(course: Course, certificate: Certificate, locale: str) -> CertificateT
         course_title=course.title(locale),
         title=title,
         title_locale=title_locale,
-        completed_on=certificate.completed_at.date(),
+        completed_on=to_user_timezone(certificate.completed_at).date(),  # the site's day
         code=certificate.code,
         verify_url=external_url("certificates.verify", code=format_code(certificate.code)),
         whole_course=certificate.whole_course,

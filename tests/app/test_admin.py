@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.models import ROLES, Feedback, FeedbackAudit
 from tests.app.test_feedback import SLUG, XSS, send_feedback, stored
@@ -362,3 +363,81 @@ def test_the_detail_page_leads_back_to_the_filtered_list_only(app):
     assert back_link("/admin/feedback?locale=en") == "/admin/feedback?locale=en"
     for evil in ("https://evil.example/", "//evil.example", "/admin/feedbackx", "/\\evil"):
         assert back_link(evil) == "/admin/feedback", evil
+
+
+# --- cards, the page's language, the site's time zone ----------------------
+
+
+def test_each_feedback_is_a_card_with_what_they_wrote_and_a_way_to_finish_it(app):
+    number = add_feedback(app, improve="More shop examples", rating=2)
+    client = signed_in(app, "admin")
+    listing = client.get("/admin/feedback?locale=en").data.decode()
+    card = listing[listing.index('<li class="desk-card">') :]
+    for part in (f"#{number}", "2 of 5", "What they wrote", "More shop examples", "New"):
+        assert part in card, part
+    done = client.post(
+        f"/admin/feedback/{number}/status?back=/admin/feedback?locale%3Den&to=list",
+        data={"status": "done", "csrf_token": csrf_token(listing.encode())},
+    )
+    assert done.status_code == 302 and done.location == "/admin/feedback?locale=en"
+    after = client.get(done.location).data.decode()
+    assert f"Feedback #{number} is now “Done”." in after
+    assert f"Mark #{number} as done" not in after  # nothing left to finish
+    without_token = client.post(f"/admin/feedback/{number}/status?to=list", data={"status": "new"})
+    assert without_token.status_code == 400
+
+
+def test_desk_pages_keep_the_language_the_admin_came_from(app):
+    number = add_feedback(app, comment="Dobre")
+    client = signed_in(app, "admin")
+    course_page = client.get("/pl/").data.decode()
+    assert 'href="/admin/feedback?lang=pl"' in course_page  # the header's link to the desk
+    for path in ("/admin/feedback?lang=pl", f"/admin/feedback/{number}?lang=pl",
+                 "/admin/analytics?lang=pl"):  # fmt: skip
+        html = client.get(path).data.decode()
+        assert '<html lang="pl"' in html, path
+        assert (
+            'href="/admin/analytics?lang=pl"' in html and 'href="/admin/feedback?lang=pl"' in html
+        )
+        assert 'href="/pl/"' in html  # back to the course, in Polish
+        # The switcher goes to this page in the other language.
+        assert "lang%3Dzh" in html or "lang=zh" in html
+    listing = client.get("/admin/feedback?lang=pl&locale=en").data.decode()
+    assert '<input type="hidden" name="lang" value="pl">' in listing  # the filters keep it
+    assert f'href="/admin/feedback/{number}?back=/admin/feedback?lang%3Dpl%26locale%3Den' in listing
+    assert 'href="/admin/feedback.csv?locale=en&amp;lang=pl"' in listing
+    analytics = client.get("/admin/analytics?lang=pl&locale=en").data.decode()
+    assert '<input type="hidden" name="lang" value="pl">' in analytics
+    assert "&amp;locale=en&amp;lang=pl" in analytics  # module links keep both
+    moved = client.post(
+        f"/admin/feedback/{number}/status?lang=pl",
+        data={"status": "done", "csrf_token": csrf_token(listing.encode())},
+    )
+    assert moved.location.endswith("lang=pl")
+
+
+@pytest.mark.parametrize(
+    "zone,shown,from_first",
+    [("Europe/Warsaw", "Dec 1, 2026", True), ("America/New_York", "Nov 30, 2026", False)],
+)
+def test_dates_are_shown_and_filtered_in_the_site_time_zone(tmp_path, zone, shown, from_first):
+    app = make_app(tmp_path, TIME_ZONE=zone)
+    number = add_feedback(app, improve="Late at night", created_at=datetime(2026, 12, 1, 0, 30))
+    client = signed_in(app, "admin")
+    listing = client.get("/admin/feedback").data.decode()
+    assert f'<time datetime="2026-12-01T00:30:00Z">{shown},' in listing
+    assert f"Times are shown in the time zone {zone}." in listing
+    assert shown in client.get(f"/admin/feedback/{number}").data.decode()
+    first = client.get("/admin/feedback?date_from=2026-12-01&date_to=2026-12-01")
+    assert (number in numbers_listed(first)) is from_first
+    with app.test_request_context(), force_locale("pl"):
+        from flask_babel import format_date
+
+        assert format_date(datetime(2026, 12, 1, 0, 30), "long") == (
+            "1 grudnia 2026" if from_first else "30 listopada 2026"
+        )
+
+
+def test_a_time_zone_that_does_not_exist_is_named(tmp_path):
+    with pytest.raises(ValueError, match="OMNICOURSE_TIME_ZONE: 'Europe/Atlantis'"):
+        make_app(tmp_path, TIME_ZONE="Europe/Atlantis")

@@ -222,23 +222,26 @@ def test_score_distribution_bins():
     assert counts == {0: 1, 20: 1, 60: 2, 90: 2}  # 3/5 is exactly 60 %; 100 % is in the last bin
 
 
-def test_completion_funnel_counts_each_step_only_after_the_ones_before():
+def test_the_funnel_counts_every_step_among_the_learners_who_opened_the_module():
     journeys = [
-        Journey(True, True, True, True),
-        Journey(True, True, True, False),
-        Journey(True, True, False, False),
-        Journey(True, False, True, True),  # passed without reading everything: not completed
-        Journey(True, False, False, False),
+        Journey(True, True, True, True, True),
+        Journey(True, True, True, True, False),
+        Journey(True, True, False, False, False),
+        Journey(True, False, False, True, True),  # took the self-test without reading: counted
+        Journey(True, False, False, False, False),
     ]
     stages = completion_funnel(journeys)
     assert [(s.key, s.count) for s in stages] == [
         ("opened", 5),
-        ("read_all", 3),
-        ("attempted", 2),
-        ("passed", 1),
+        ("read_any", 3),
+        ("read_all", 2),
+        ("attempted", 3),
+        ("passed", 2),
     ]
-    assert stages[1].share_of_start == 0.6 and stages[2].share_of_previous == pytest.approx(2 / 3)
-    assert [s.count for s in completion_funnel([])] == [0, 0, 0, 0]
+    assert stages[1].share_of_start == 0.6 and stages[3].share_of_start == 0.6
+    assert all(stage.count <= stages[0].count for stage in stages)
+    assert [s.count for s in completion_funnel([])] == [0, 0, 0, 0, 0]
+    assert [s.share_of_start for s in completion_funnel([])] == [None] * 5
 
 
 def test_ratings_over_time_per_series_and_period():
@@ -378,13 +381,16 @@ def test_the_report_from_the_database_has_the_hand_worked_numbers(
             question
         ]
     assert {b.low: b.count for b in module.scores if b.count} == {20: 3, 40: 4, 60: 1, 80: 2}
-    # 12 opened; U1–U3, M1 and L1 read both sections and took the test; U1–U3 passed (≥ 60 %).
+    # 12 opened; M2 read one section, U1–U3, M1 and L1 both; the ten took the self-test in
+    # March (whatever they read), U1–U3 passed (≥ 60 %): the same ten attempts as the scores.
     assert [(s.key, s.count) for s in module.funnel] == [
         ("opened", 12),
+        ("read_any", 6),
         ("read_all", 5),
-        ("attempted", 5),
+        ("attempted", 10),
         ("passed", 3),
     ]
+    assert module.funnel_attempts == module.attempts == 10
     assert report.period == "week"
     assert [(p.start, p.count, p.mean) for p in module.ratings_by_locale["en"]] == [
         (date(2025, 3, 3), 2, 3.0),
@@ -399,61 +405,155 @@ def test_the_report_from_the_database_has_the_hand_worked_numbers(
     assert everything.attempts == 11 and everything.ratings.count == 4
     assert everything.questions[0].facility == pytest.approx(5 / 11)
     assert everything.funnel[0].count == 12
+    assert everything.funnel[3].count == 11 and everything.funnel_attempts == 11
+    # The Polish attempt alone; the funnel still counts every language (the page says so).
+    _, polish = report_of(app, locale="pl")
+    assert polish.attempts == 1 and polish.funnel_attempts == 11
+
+
+def test_the_funnel_counts_everyone_who_took_the_self_test(tmp_path, items_course):
+    """Three attempts by a learner with no progress row, and another whose progress began
+    before the chosen days: "took the self-test" is never below the attempts shown."""
+    app = make_app(tmp_path, items_course)
+    with app.extensions["db_sessionmaker"]() as session:
+        early, direct = Learner(key="early-" + "x" * 20), Learner(key="direct-" + "x" * 20)
+        session.add_all([early, direct])
+        session.flush()
+        session.add(
+            Progress(learner_id=early.id, module_slug="items", created_at=datetime(2025, 1, 5))
+        )
+        for number, learner in enumerate([direct, direct, direct, early]):
+            session.add(
+                QuizAttempt(
+                    learner_id=learner.id,
+                    module_slug="items",
+                    locale="en",
+                    content_hash="h",
+                    answers=ATTEMPTS["U1"],
+                    score=4,
+                    total=5,
+                    submitted_at=datetime(2025, 3, 5, 10, number),
+                )
+            )
+        session.commit()
+    _, module = report_of(app, date_from=date(2025, 3, 1), date_to=date(2025, 3, 31))
+    counts = {stage.key: stage.count for stage in module.funnel}
+    assert module.attempts == module.funnel_attempts == 4
+    assert counts == {"opened": 2, "read_any": 0, "read_all": 0, "attempted": 2, "passed": 2}
+
+
+def analytics_page(client, query: str = "") -> str:
+    response = client.get("/admin/analytics" + query)
+    assert response.status_code == 200
+    return response.data.decode()
+
+
+def module_section(html: str) -> str:
+    return html[html.index('<section class="analytics-module"') : html.index("analytics-overview")]
 
 
 def test_the_analytics_page_draws_the_numbers_and_tables(tmp_path, items_course):
     app = make_app(tmp_path, items_course)
     fill_database(app)
     client = signed_in(app, "instructor")
-    response = client.get(
-        "/admin/analytics?module=items&locale=en&date_from=2025-03-01&date_to=2025-03-31"
-    )
-    assert response.status_code == 200
-    html = response.data.decode()
-    section = html[html.index('id="m-items"') :]
+    html = analytics_page(client, "?module=items&locale=en&date_from=2025-03-01&date_to=2025-03-31")
+    section = module_section(html)
     questions = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">Q(\d): .*?</tr>", section, re.S)
     assert questions == ["1", "2", "3", "4", "5"]
     rows = re.findall(
-        r'<th scope="row">Q\d: .*?<td>(\d+)(?:<br><span class="hint">too few to judge</span>)?</td>'
-        r"\s*<td>([\d%]+)</td>\s*"
-        r"<td>(-?[\d.]+)</td>\s*<td>\s*<strong>(\w)</strong>",
+        r'<th scope="row">Q\d: .*?<td class="figure">([\d%]+) · (\d+) answers</td>\s*'
+        r'<td class="figure">(-?[\d.]+) · (\d+) answers</td>\s*<td>\s*<strong>(\w)</strong>'
+        r'.*?<td class="verdict">([^<]+)</td>',
         section,
         re.S,
     )
+    few = "not enough answers yet (10 of 30)"  # each figure with the count it rests on
     assert rows == [
-        ("10", "50%", "1", "c"),
-        ("10", "60%", "0.67", "c"),
-        ("10", "40%", "0.33", "a"),
-        ("10", "30%", "-0.33", "b"),
-        ("10", "40%", "1", "a"),
+        ("50%", "10", "1", "10", "c", few),
+        ("60%", "10", "0.67", "10", "c", few),
+        ("40%", "10", "0.33", "10", "a", few),
+        ("30%", "10", "-0.33", "10", "b", few),
+        ("40%", "10", "1", "10", "a", few),
     ]
     assert "b, the tempting one" in section and "(4 times)" in section
-    assert section.count("Check this question") == 0  # ten attempts: too few to judge
-    assert section.count("too few to judge") == 5
+    assert "needs-review" not in section and "badge--warn" not in section
     assert "a question is flagged only once 30 attempts have drawn it" in section
-    funnel = re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td><td>([^<]+)</td>', section)
-    assert funnel[:4] == [
-        ("Opened the module", "12", "100%"),
-        ("Read every section", "5", "42%"),
-        ("Took the self-test", "5", "42%"),
-        ("Passed it", "3", "25%"),
+    funnel = re.findall(
+        r'<span class="funnel__name">([^<]+)</span>\s*<span class="funnel__count">([^<]+)</span>',
+        section,
+    )
+    assert funnel == [
+        ("Opened the module", "12 learners"),
+        ("Read at least one section", "6 learners · 50%"),
+        ("Read every section", "5 learners · 42%"),
+        ("Took the self-test", "10 learners · 83%"),
+        ("Passed the self-test", "3 learners · 25%"),
     ]
+    assert "sent answers to the self-test: 10 attempts in all." in section
+    assert "<p>10 attempts.</p>" in section  # the scores: the same ten
     assert "<td>Week of Mar 3, 2025</td><td>English</td><td>2</td><td>3</td>" in section
-    # Four charts: ratings, funnel, scores, questions; each an image with a title.
-    assert section.count('<svg class="chart"') == 4
-    assert section.count('role="img"') == 4
+    # Three charts: ratings, scores, questions; each an image with a title, scaling with
+    # its box; the funnel is a list.
+    assert section.count('<svg class="chart"') == 3
+    assert section.count('role="img"') == 3
+    assert re.findall(r'<svg class="chart" viewBox="0 0 (\d+) ', section) == ["300"] * 3
     assert ' style="' not in html and "<style" not in html
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None  # no inline script
     bars = re.findall(
-        r'<rect class="chart__bar"[^>]*height="([\d.]+)"><title>(\d+)–\d+: (\d*)', html
+        r'<rect class="chart__bar"[^>]*width="([\d.]+)"[^>]*><title>(\d+)–\d+: (\d*)', html
     )
     assert [(label, count) for _, label, count in bars] == [
-        ("0", ""), ("10", ""), ("20", "3"), ("30", ""), ("40", "4"),
-        ("50", ""), ("60", "1"), ("70", ""), ("80", "2"), ("90", ""),
+        ("20", "3"), ("40", "4"), ("60", "1"), ("80", "2"),
     ]  # fmt: skip
-    heights = {label: float(height) for height, label, _ in bars}
-    assert heights["40"] > heights["20"] > heights["80"] > heights["60"] > 0 == heights["0"]
-    assert "<td>2</td><td>1</td><td>67%</td>" in section  # "first" section: 2 yes, 1 no
+    widths = {label: float(width) for width, label, _ in bars}
+    assert widths["40"] > widths["20"] > widths["80"] > widths["60"] > 0
+    assert "<td>2</td><td>1</td><td>67% · 3 answers</td>" in section  # "first": 2 yes, 1 no
+    # Wide tables scroll in their own box, which a keyboard can reach.
+    boxes = re.findall(r'<div class="table-scroll admin-scroll" ([^>]*)>', section)
+    assert boxes and all('tabindex="0" role="region" aria-label="' in box for box in boxes)
+
+
+def test_analytics_show_only_the_chosen_module(tmp_path, items_course):
+    app = make_app(tmp_path, items_course)
+    fill_database(app)
+    client = signed_in(app, "admin")
+    chosen = analytics_page(client, "?module=basics")
+    assert chosen.count('class="analytics-module"') == 1
+    section = module_section(chosen)
+    assert '<h2 id="module-title">Basics</h2>' in section
+    assert "Item analysis" not in section and "Q1" not in section
+    # No data for it: one sentence, no tables of dashes.
+    assert "Nothing to show yet" in section and "<table" not in section
+    assert '<option selected value="basics">Basics</option>' in chosen
+    assert 'value="">All</option>' not in chosen.split('id="module"')[1].split("</select>")[0]
+    # Links to every module keep the other filters; without a choice, the first with data.
+    assert 'href="/admin/analytics?module=items&amp;locale=en"' in analytics_page(
+        client, "?module=basics&locale=en"
+    )
+    default = module_section(analytics_page(client))
+    assert '<h2 id="module-title">Item analysis</h2>' in default and "Q1" in default
+
+
+def test_questions_are_flagged_on_the_page_only_from_the_minimum(
+    tmp_path, items_course, monkeypatch
+):
+    from app.admin import analytics as page
+
+    app = make_app(tmp_path, items_course)
+    fill_database(app)
+    client = signed_in(app, "admin")
+    monkeypatch.setattr(analytics, "MIN_ATTEMPTS_TO_FLAG", 10)
+    monkeypatch.setattr(page, "MIN_ATTEMPTS_TO_FLAG", 10)
+    march = "?module=items&locale=en&date_from=2025-03-01&date_to=2025-03-31"
+    section = module_section(analytics_page(client, march))
+    flagged = re.findall(r'<tr class="needs-review" data-question="(\w+)">', section)
+    assert flagged == ["q4"]  # D = −1/3 from the ten attempts
+    assert "Poor discrimination" in section and "not enough answers yet" not in section
+    monkeypatch.setattr(analytics, "MIN_ATTEMPTS_TO_FLAG", 11)
+    monkeypatch.setattr(page, "MIN_ATTEMPTS_TO_FLAG", 11)
+    section = module_section(analytics_page(client, march))
+    assert "needs-review" not in section
+    assert section.count("not enough answers yet (10 of 11)") == 5
 
 
 def test_the_analytics_page_copes_with_no_data_and_bad_filters(tmp_path):
@@ -461,10 +561,13 @@ def test_the_analytics_page_copes_with_no_data_and_bad_filters(tmp_path):
     client = signed_in(app, "admin")
     empty = client.get("/admin/analytics")
     assert empty.status_code == 200
-    assert "No feedback yet." in empty.data.decode()
+    section = module_section(empty.data.decode())
+    assert "Nothing to show yet: no one has opened this module" in section
+    assert "<table" not in section and "–" not in section
     bad = client.get("/admin/analytics?date_from=yesterday&locale=xx&module=nope")
     assert bad.status_code == 200
     html = bad.data.decode()
     assert "Enter a date like 2025-03-31." in html and "were left out" in html
-    modules = app.extensions["content"].course.source_modules()
-    assert html.count('class="analytics-module"') == len(modules)
+    assert html.count('class="analytics-module"') == 1  # the first module, alone
+    section = module_section(html)
+    assert "Nothing to show yet" in section and "<table" not in section
