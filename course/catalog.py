@@ -222,6 +222,7 @@ class ContentLoader:
                 continue
             if result.problem is not None:
                 course.errors.append(result.problem)
+            course.errors.extend(result.problems)
             parsed.append(result)
         # Of two files with one slug, the one served before keeps it.
         parsed.sort(key=lambda m: self._served.get((locale, m.slug)) != m.path)

@@ -14,5 +14,8 @@ class ContentError(Exception):
         self.line = line
         self.message = message
 
+    def __reduce__(self) -> tuple:  # kept parsed modules carry their problems
+        return type(self), (self.path, self.line, self.message)
+
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"

@@ -10,10 +10,11 @@ from typing import Any
 
 import yaml
 
+from course.diagrams import render_body
 from course.errors import ContentError
+from course.locales import text_direction
 from course.markdown import (
     count_words,
-    render,
     render_inline,
     slugify,
     speech_text,
@@ -55,7 +56,8 @@ def load_module(path: Path, locale: str, data: bytes | None = None) -> Module:
     body_lines = text.splitlines()[body_start - 1 :]
     outcomes = _outcomes(meta, path, key_lines)
     texts = meta_text(meta)
-    sections, quiz = _sections(body_lines, body_start, path, outcomes, locale)
+    problems: list[ContentError] = []
+    sections, quiz = _sections(body_lines, body_start, path, outcomes, locale, problems)
     if not sections:
         raise ContentError(path, body_start, "the module has no sections (## headings)")
     return Module(
@@ -80,6 +82,7 @@ def load_module(path: Path, locale: str, data: bytes | None = None) -> Module:
         texts=ModuleTexts(texts),
         slug_line=key_lines.get("slug", 2),
         source_hashes=_source_hashes(meta, path, key_lines),
+        problems=tuple(problems),
     )
 
 
@@ -215,9 +218,15 @@ def _outcomes(meta: dict[str, Any], path: Path, key_lines: dict[str, int]) -> di
 
 
 def _sections(
-    lines: list[str], first_line: int, path: Path, outcomes: dict[str, str], locale: str
+    lines: list[str],
+    first_line: int,
+    path: Path,
+    outcomes: dict[str, str],
+    locale: str,
+    problems: list[ContentError],
 ) -> tuple[list[Section], Quiz | None]:
-    """Split the body at `##` headings (outside code fences)."""
+    """Split the body at `##` headings (outside code fences); a broken diagram is left out
+    and its problem added to `problems`."""
     starts = _section_starts(lines)
     if starts and any(line.strip() for line in lines[: starts[0]]):
         first_text = next(i for i, line in enumerate(lines) if line.strip())
@@ -251,7 +260,10 @@ def _sections(
                 hash=part_hash(markdown), locale=locale,
             )  # fmt: skip
             continue
-        html = render("\n".join(body))
+        html, broken = render_body(
+            body, line_number + 1, path, section_id, text_direction(locale) == "rtl"
+        )
+        problems += broken
         speech = speech_text(html)
         sections.append(Section(
             section_id, title, SectionText(html, speech, markdown), line_number,

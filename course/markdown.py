@@ -106,9 +106,11 @@ def slugify(text: str) -> str:
 
 class _TextExtractor(HTMLParser):
     BLOCKS = frozenset(
-        {"p", "li", "div", "details", "summary", "tr", "blockquote", "h3", "h4", "br"}
-    )
-    SKIPPED = frozenset({"pre", "code"})
+        {"p", "li", "div", "details", "summary", "tr", "blockquote", "h3", "h4", "br",
+         "figcaption", "desc"}
+    )  # fmt: skip
+    # Code is not read; of a diagram only its caption and its text alternative (<desc>).
+    SKIPPED = frozenset({"pre", "code", "svg"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -118,6 +120,8 @@ class _TextExtractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in self.SKIPPED:
             self.skip_depth += 1
+        elif tag == "desc":
+            self.skip_depth -= 1
         if tag in self.BLOCKS:
             self.parts.append("\n")
         elif tag in {"td", "th"}:
@@ -126,6 +130,8 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIPPED:
             self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag == "desc":
+            self.skip_depth += 1
         if tag in self.BLOCKS:
             self.parts.append("\n")
 

@@ -185,6 +185,8 @@ class Module:
     source_hashes: dict[str, str] = field(default_factory=dict, repr=False)
     stale: bool = False  # served from its last good version: the file has a problem now
     problem: ContentError | None = field(default=None, repr=False, compare=False)
+    # Problems in a file that still loads: a broken diagram, left out of its section.
+    problems: tuple[ContentError, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def meta_text(self) -> str:

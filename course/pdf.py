@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -35,7 +36,7 @@ from course.quiz import print_order
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "2"  # bump when a change in this file alters the output
+FORMAT_VERSION = "3"  # bump when a change in this file alters the output
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PRINT_CSS = TEMPLATES / "pdf" / "print.css"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
@@ -130,6 +131,7 @@ def write_pdf(html: str, target: Path, settings: PdfSettings, base_dir: Path) ->
     """
     from weasyprint import HTML
 
+    _keep_tone_marks_on_letters()
     fonts, stylesheets = _stylesheets(settings, _stamp([settings.fonts_css, PRINT_CSS]))
     fetcher = _local_fetcher((base_dir.resolve(), settings.fonts_css.parent.parent.resolve()))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +163,43 @@ def _stylesheets(settings: PdfSettings, _stamp: tuple) -> tuple[Any, list[Any]]:
         CSS(string=f"@page {{ size: {settings.page_size}; }}", font_config=fonts),
     ]
     return fonts, stylesheets
+
+
+class _Graphemes(str):
+    """A text that iterates by letter with its combining marks, not by code point."""
+
+    def __iter__(self):  # type: ignore[override]
+        letter = ""
+        for char in str.__iter__(self):
+            if letter and not unicodedata.combining(char):
+                yield letter
+                letter = ""
+            letter += char
+        if letter:
+            yield letter
+
+
+@lru_cache(maxsize=1)
+def _keep_tone_marks_on_letters() -> None:
+    """WeasyPrint draws SVG text (the diagrams' labels) one code point at a time, so a
+    tone mark with no precomposed letter (Yoruba ẹ̀, ọ́) is drawn on a dotted circle beside
+    its letter. Hand it each letter with its marks instead."""
+    import weasyprint.svg as svg
+
+    draw_text = svg.text
+    if not all(svg.TAGS.get(tag) is draw_text for tag in ("text", "tspan")):
+        log.warning("unknown WeasyPrint SVG text drawing: tone marks may be drawn apart")
+        return
+
+    def draw_graphemes(drawing: Any, node: Any, font_size: float) -> Any:
+        if node.text:
+            node._etree_node.text = _Graphemes(unicodedata.normalize("NFC", node.text))
+        return draw_text(drawing, node, font_size)
+
+    for tag, draw in list(svg.TAGS.items()):
+        if draw is draw_text:
+            svg.TAGS[tag] = draw_graphemes
+    svg.text = draw_graphemes  # which WeasyPrint compares with to anchor text
 
 
 def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
