@@ -39,7 +39,8 @@ from course.quiz import draw
 DRAWS = 12  # self-test attempts written per module and locale
 MARKER = ".omnicourse-site"  # a folder with this file may be emptied by the next export
 LINK = re.compile(r'(?P<attr>\b(?:href|src|action|poster|data-[\w-]+))="(?P<url>/[^"]*)"')
-FOLLOWED = re.compile(r"\.(?:html|mp3|pdf|vtt)$|/$")
+FOLLOWED = re.compile(r"\.(?:html|mp3|pdf|vtt|xml|json|txt)$|/$")
+PODCAST = re.compile(r"/([\w-]+)/podcast\.xml")  # written only with --base-url
 NOT_EXPORTED = (
     "/api/", "/auth/", "/admin/", "/translate/", "/progress", "/language/", "/certificates",
     "/verify", "/healthz", "/_content/", "/account",
@@ -63,9 +64,21 @@ def export_site(app: Flask, out: Path, course: Course, base_url: str = "") -> Ex
     report = ExportReport()
     client = app.test_client()
     queue = [f"/{locale}/" for locale in course.locales]
+    if base_url:  # a podcast needs absolute URLs: only where the site will be is known
+        queue += [f"/{locale}/podcast.xml" for locale in course.locales]
     seen = set(queue)
+    podcasts: list[str] = []
     while queue:
         address = queue.pop(0)
+        podcast = PODCAST.fullmatch(urlsplit(address).path)
+        if podcast:
+            if base_url:
+                links = _write_podcast(app, podcast[1], base_url, out)
+                podcasts.append(podcast[1])
+                report.pages += 1
+                queue += [link for link in links if link not in seen]
+                seen.update(links)
+            continue
         quiz_slug = _quiz_slug(address)
         if quiz_slug:
             locale = address.split("/")[1]
@@ -89,7 +102,7 @@ def export_site(app: Flask, out: Path, course: Course, base_url: str = "") -> Ex
                     seen.add(link)
                     queue.append(link)
     report.static += _copy_static(app, out)
-    _write_root(app, course, out)
+    _write_root(app, course, out, podcasts)
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MARKER)
     for path in files:
         if path.suffix == ".html":
@@ -186,11 +199,26 @@ def _copy_static(app: Flask, out: Path) -> int:
     return sum(1 for p in target.rglob("*") if p.is_file())
 
 
-def _write_root(app: Flask, course: Course, out: Path) -> None:
+def _write_podcast(app: Flask, locale: str, base_url: str, out: Path) -> list[str]:
+    """The locale's podcast feed with its URLs under `base_url`; the addresses it links to."""
+    from app.learn.podcast import render_feed
+
+    with app.test_request_context(f"/{locale}/podcast.xml"):
+        app.preprocess_request()
+        g.locale = locale
+        xml = render_feed(locale, base_url)
+    target = out / locale / "podcast.xml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(xml, encoding="utf-8")
+    base = re.escape(base_url.rstrip("/"))
+    return sorted(set(re.findall(rf'url="{base}(/[^"?]*\.(?:json|txt))', xml)))
+
+
+def _write_root(app: Flask, course: Course, out: Path, podcasts: list[str] | None = None) -> None:
     """index.html at the top: the learner's language if the course has it, else a choice."""
     with app.test_request_context("/"):
         g.locale = course.source_locale
-        html = render_template("export/root.html", course=course)
+        html = render_template("export/root.html", course=course, podcasts=podcasts or [])
     (out / "index.html").write_text(html, encoding="utf-8")
 
 

@@ -34,7 +34,7 @@ def export() -> None:
 @click.option(
     "--base-url",
     default="",
-    help="Where it will be served, for sitemap.xml, "
+    help="Where it will be served, for sitemap.xml and the podcast feeds (written only with it), "
     "e.g. https://course.example.org/ (links stay relative without it).",
 )
 @click.option("--no-build", is_flag=True, help="Use the audio and PDFs already built.")

@@ -4,4 +4,4 @@ from app.i18n import localized_blueprint
 
 bp = localized_blueprint("learn", __name__)
 
-from app.learn import audio, pdf, routes  # noqa: E402,F401
+from app.learn import audio, pdf, podcast, routes  # noqa: E402,F401
