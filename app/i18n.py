@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 from babel import support
 from flask import (
@@ -26,6 +27,11 @@ from app.web import is_anonymous_request
 from course.locales import display_name, text_direction
 
 log = logging.getLogger(__name__)
+
+# Pages without /<locale>/ in their address (accounts, staff pages, checking a certificate)
+# name the language of the page they were opened from as ?lang=xx.
+LANG_PARAM = "lang"
+LANG_BLUEPRINTS = ("auth", "admin", "translate", "certificates")
 
 
 class _AppDomain(Domain):
@@ -57,6 +63,7 @@ def init_app(app: Flask) -> None:
     babel.domain_instance = _AppDomain()
     app.context_processor(_template_context)
     app.after_request(_vary_on_negotiation)
+    app.url_defaults(_carry_language)
 
 
 def localized_blueprint(name: str, import_name: str) -> Blueprint:
@@ -107,7 +114,31 @@ def current_locale() -> str:
     prefix = request.path.split("/", 2)[1]
     if prefix in get_course().locales:
         return prefix
+    chosen = request.args.get(LANG_PARAM)
+    if chosen in get_course().locales:
+        return chosen
     return negotiated_locale()
+
+
+def page_language() -> str | None:
+    """The language this request's address names (/<locale>/ or ?lang=), if any."""
+    if g.get("locale"):
+        return g.locale
+    chosen = request.args.get(LANG_PARAM)
+    return chosen if chosen in get_course().locales else None
+
+
+def _carry_language(endpoint: str, values: dict[str, Any]) -> None:
+    """Links from a page in one language to pages without /<locale>/ keep that language."""
+    if LANG_PARAM in values or endpoint.partition(".")[0] not in LANG_BLUEPRINTS:
+        return
+    if not has_request_context():
+        return
+    if any("locale" in rule.arguments for rule in current_app.url_map.iter_rules(endpoint)):
+        return
+    language = page_language()
+    if language is not None:
+        values[LANG_PARAM] = language
 
 
 def _cookie_name() -> str:
@@ -126,8 +157,9 @@ def alternate_url(code: str) -> str:
     """This page in another locale, or that locale's home when there is no such page."""
     rule = request.url_rule
     if rule is not None and request.method == "GET" and request.endpoint != "static":
-        if "locale" not in rule.arguments:
-            return request.full_path.rstrip("?")  # the language comes from the cookie here
+        if "locale" not in rule.arguments:  # the language is ?lang= here
+            query = request.args.to_dict(flat=False) | {LANG_PARAM: [code]}
+            return f"{request.path}?{urlencode(query, doseq=True)}"
         if g.get("locale"):
             try:
                 return url_for(request.endpoint, **(request.view_args or {}), locale=code)
@@ -145,7 +177,20 @@ def _template_context() -> dict[str, Any]:
         "course_title": course.title(locale),
         "available_locales": [(code, display_name(code)) for code in course.locales],
         "alternate_url": alternate_url,
+        "course_summary": lambda: course_summary(locale),
+        # For GET forms on pages without /<locale>/: a hidden `lang` keeps the language.
+        "page_lang": page_language() if has_request_context() else None,
     }
+
+
+def course_summary(locale: str) -> str:
+    """One sentence saying what the course offers (the home page's lead, pages' description)."""
+    count = len(get_course().modules_for(locale))
+    return ngettext(
+        "A course in %(num)d module. Read it, listen to it, test yourself and download it for later.",
+        "A course in %(num)d modules. Read each module, listen to it, test yourself and download it for later.",
+        count,
+    )
 
 
 def duration_text(seconds: int) -> str:

@@ -39,7 +39,7 @@ from course.quiz import draw
 DRAWS = 12  # self-test attempts written per module and locale
 MARKER = ".omnicourse-site"  # a folder with this file may be emptied by the next export
 LINK = re.compile(r'(?P<attr>\b(?:href|src|action|poster|data-[\w-]+))="(?P<url>/[^"]*)"')
-FOLLOWED = re.compile(r"\.(?:html|mp3|pdf|vtt|xml|json|txt)$|/$")
+FOLLOWED = re.compile(r"\.(?:html|mp3|pdf|vtt|webmanifest|xml|json|txt)$|/$")
 PODCAST = re.compile(r"/([\w-]+)/podcast\.xml")  # written only with --base-url
 NOT_EXPORTED = (
     "/api/", "/auth/", "/admin/", "/translate/", "/progress", "/language/", "/certificates",
@@ -196,6 +196,7 @@ def _copy_static(app: Flask, out: Path) -> int:
     shutil.copytree(
         source, target, ignore=shutil.ignore_patterns("*.py", "*.map", "live-reload.js")
     )
+    shutil.copyfile(source / "img" / "favicon.ico", out / "favicon.ico")  # asked for at the top
     return sum(1 for p in target.rglob("*") if p.is_file())
 
 

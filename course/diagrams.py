@@ -9,7 +9,7 @@ out; the rest of the section is shown.
 
 Colours: each shape carries a light-theme colour as a presentation attribute
 (what WeasyPrint and a page without the stylesheet use) and a class that
-`static/css/diagrams.css` colours with custom properties, dark theme included.
+`static/css/site.css` ("Diagrams") colours with custom properties, dark theme included.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ LABEL_SIZE, HEADING_SIZE = 13, 15
 LINE_HEIGHT = 1.25  # of the font size
 MAX_LINES = 4  # a label that needs more does not fit its box
 # The print stylesheet's fonts: a PDF's SVG does not inherit the page's font (on the web
-# page diagrams.css sets `font-family: inherit`).
+# page site.css sets `font-family: inherit`).
 FONTS = '"Noto Sans", "Noto Sans SC", sans-serif'
 
 # Class → light-theme (fill, stroke): WCAG AA for the ink on each fill.

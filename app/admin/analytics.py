@@ -14,7 +14,7 @@ from flask import render_template
 from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
-from app.admin import bp, charts, page_lang
+from app.admin import bp, charts
 from app.admin.forms import AnalyticsFilterForm
 from app.admin.report import AnalyticsFilters, ModuleCounts, ModuleReport, build_report
 from app.admin.report import module_counts as count_modules
@@ -224,8 +224,7 @@ def analytics():
                     ("date_to", filters.date_to),
                 )
                 if value
-            }
-            | page_lang(),
+            },
             period=period,
             stage_names=stage_names(),
             stage_explanations=stage_explanations(view.report) if view else {},

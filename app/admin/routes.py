@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.admin import bp, page_lang
+from app.admin import bp
 from app.admin.desk import (
     FeedbackFilters,
     add_note,
@@ -110,7 +110,7 @@ def feedback_list():
             form=form,
             page=page,
             filters=filters,
-            query_args=filters.query_args() | page_lang(),
+            query_args=filters.query_args(),
             titles=module_titles(),
             here=request.full_path.rstrip("?"),
         )

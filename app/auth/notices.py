@@ -17,6 +17,11 @@ def _locale(user: User | None) -> str:
     return (user.locale if user is not None else None) or current_locale()
 
 
+def _link(user: User, endpoint: str, **values: str) -> str:
+    """A link in a message to `user`: the page it opens speaks the message's language."""
+    return external_url(endpoint, **values, lang=_locale(user))
+
+
 def _expires(purpose: str) -> str:
     return duration_text(int(tokens.lifetime(purpose).total_seconds()))
 
@@ -29,14 +34,14 @@ def send_verification(db: Session, user: User) -> None:
     token = tokens.issue(db, user, VERIFY_EMAIL)
     queue_mail(
         db, "verify-email", user.email, _locale(user),
-        link=external_url("auth.verify", token=token), expires=_expires(VERIFY_EMAIL),
+        link=_link(user, "auth.verify", token=token), expires=_expires(VERIFY_EMAIL),
     )  # fmt: skip
 
 
 def send_already_registered(db: Session, user: User) -> None:
     queue_mail(
         db, "already-registered", user.email, _locale(user),
-        login_link=external_url("auth.login"), reset_link=external_url("auth.reset_request"),
+        login_link=_link(user, "auth.login"), reset_link=_link(user, "auth.reset_request"),
     )  # fmt: skip
 
 
@@ -44,14 +49,14 @@ def send_reset(db: Session, user: User) -> None:
     token = tokens.issue(db, user, RESET_PASSWORD)
     queue_mail(
         db, "reset-password", user.email, _locale(user),
-        link=external_url("auth.reset", token=token), expires=_expires(RESET_PASSWORD),
+        link=_link(user, "auth.reset", token=token), expires=_expires(RESET_PASSWORD),
     )  # fmt: skip
 
 
 def send_password_changed(db: Session, user: User) -> None:
     queue_mail(
         db, "password-changed", user.email, _locale(user),
-        when=_when(), reset_link=external_url("auth.reset_request"),
+        when=_when(), reset_link=_link(user, "auth.reset_request"),
     )  # fmt: skip
 
 
@@ -59,7 +64,7 @@ def send_email_change(db: Session, user: User, new_address: str) -> None:
     token = tokens.issue(db, user, CHANGE_EMAIL, email=new_address)
     queue_mail(
         db, "change-email", new_address, _locale(user),
-        link=external_url("auth.confirm_email", token=token), expires=_expires(CHANGE_EMAIL),
+        link=_link(user, "auth.confirm_email", token=token), expires=_expires(CHANGE_EMAIL),
     )  # fmt: skip
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from functools import partial
 
-from flask import abort, g, render_template, request
+from flask import abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
@@ -16,13 +17,50 @@ from app.progress.store import quiz_scores
 from app.rebuild import is_being_rebuilt
 from app.web import private_page, shared_page, too_many_requests
 from course import QuizResult, grade
+from course.locales import text_direction
 from course.quiz import read_answers
 
 
 @bp.get("/")
 def home():
+    modules = get_course().modules_for(g.locale)
+    manifest, audio_version = audio.loaded_manifest()
+    return shared_page(
+        "learn/home.html",
+        versions=[audio_version],  # which modules have audio: a step of their progress
+        modules=modules,
+        with_audio={r.module.slug for r in modules if manifest.get(r.module.locale, r.module.slug)},
+        total_minutes=sum(r.module.duration_minutes for r in modules),
+    )
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The course as an app to add to a phone's home screen, in this language."""
     course = get_course()
-    return shared_page("learn/home.html", modules=course.modules_for(g.locale))
+    title = course.title(g.locale)
+    data = {
+        "name": title,
+        "short_name": title if len(title) <= 12 else title.split()[0],
+        "lang": g.locale,
+        "dir": text_direction(g.locale),
+        "start_url": "./",
+        "scope": "../",
+        "display": "standalone",
+        "background_color": "#f3f5fa",
+        "theme_color": "#161c2b",
+        "icons": [
+            {"src": "../static/img/favicon.svg", "sizes": "any", "type": "image/svg+xml"},
+            {"src": "../static/img/icon-180.png", "sizes": "180x180", "type": "image/png"},
+            {"src": "../static/img/icon-512.png", "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/manifest+json"
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.get("/modules/<slug>/")
@@ -30,8 +68,14 @@ def module(slug: str):
     resolved = resolve_module(slug)
     manifest, audio_version = audio.loaded_manifest()
     preparing = is_being_rebuilt(resolved.module.locale, slug)
+    modules = [r.module.slug for r in get_course().modules_for(g.locale)]
+    place = modules.index(slug) if slug in modules else None
     return shared_page(
         "learn/module.html",
+        position=None if place is None else place + 1,
+        modules_total=len(modules),
+        previous=_neighbour(modules, place, -1),
+        next=_neighbour(modules, place, +1),
         # The page shows the audio files and who made them: a new build changes its ETag.
         versions=[audio_version, f"preparing={preparing}"],
         resolved=resolved,
@@ -40,6 +84,13 @@ def module(slug: str):
         audio_preparing=preparing,
         page_data=lambda: {"player": audio.player(resolved, manifest)},
     )
+
+
+def _neighbour(slugs: list[str], place: int | None, step: int):
+    """The module before or after the one at `place` in the course, if any."""
+    if place is None or not 0 <= place + step < len(slugs):
+        return None
+    return get_course().resolve(g.locale, slugs[place + step])
 
 
 @bp.route("/modules/<slug>/quiz", methods=["GET", "POST"])

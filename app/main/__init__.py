@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -52,6 +52,14 @@ def _save_on_account(code: str) -> None:
     if current_user.is_authenticated and current_user.locale != code:
         current_user.locale = code
         get_session().commit()
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it at the top whatever the page says."""
+    response = send_from_directory(current_app.static_folder or "static", "img/favicon.ico",
+                                   max_age=86400)  # fmt: skip
+    return response
 
 
 @bp.get("/_content/version")

@@ -82,12 +82,14 @@
 
     var controls = root.querySelector("[data-audio-controls]");
     controls.hidden = false;
+    root.classList.add("audio-bar--enhanced");
     controls.addEventListener("click", function (event) {
       var button = event.target.closest("[data-audio-skip]");
       if (!button) return;
       var target = audio.currentTime + Number(button.dataset.audioSkip);
       audio.currentTime = Math.max(0, Math.min(audio.duration || 0, target));
     });
+    setUpBar(root, audio, function () { return current; });
 
     var speed = root.querySelector("[data-audio-speed]");
     var savedRate = recall(RATE_KEY);
@@ -186,7 +188,81 @@
         });
       }
     });
+    // The bar stays on screen while the module scrolls; the list of parts need not.
+    var more = root.querySelector(".audio-bar__more");
+    if (more) root.insertAdjacentElement("afterend", more);
   }
+
+  function clock(seconds) {
+    seconds = Math.max(0, Math.floor(seconds || 0));
+    var minutes = Math.floor(seconds / 60), rest = seconds % 60;
+    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  // The compact bar: one play/pause button, a position slider, the time and the part being heard.
+  function setUpBar(root, audio, current) {
+    var play = root.querySelector("[data-audio-play]");
+    var seek = root.querySelector("[data-audio-seek]");
+    var time = root.querySelector("[data-audio-time]");
+    var now = root.querySelector("[data-audio-now]");
+    var parts = Array.prototype.slice.call(root.querySelectorAll("[data-audio-part][data-start]"));
+    var moduleTitle = now.textContent;
+    var seeking = false;
+
+    function partTitle() {
+      var playing = current();
+      if (playing.section) {
+        var own = document.querySelector('[data-audio-part="' + CSS.escape(playing.section) + '"]');
+        return own ? own.dataset.title : moduleTitle;
+      }
+      var at = audio.currentTime;
+      for (var i = 0; i < parts.length; i++) {
+        if (at >= Number(parts[i].dataset.start) && at < Number(parts[i].dataset.end)) return parts[i].dataset.title;
+      }
+      return moduleTitle;
+    }
+
+    function show() {
+      var duration = audio.duration || 0;
+      if (!seeking) seek.value = duration ? String(Math.round(audio.currentTime / duration * 1000) / 10) : "0";
+      seek.setAttribute("aria-valuetext", clock(audio.currentTime) + " / " + clock(duration));
+      if (duration) time.textContent = clock(audio.currentTime) + " / " + clock(duration);
+      var title = partTitle();
+      if (now.textContent !== title) now.textContent = title;
+    }
+
+    function showPlaying() {
+      var paused = audio.paused;
+      play.setAttribute("aria-label", paused ? play.dataset.labelPlay : play.dataset.labelPause);
+      play.innerHTML = paused ? ICONS.play : ICONS.pause;
+    }
+
+    play.addEventListener("click", function () {
+      if (audio.paused) {
+        var playing = audio.play();
+        if (playing && playing.catch) playing.catch(function () {});
+      } else {
+        audio.pause();
+      }
+    });
+    seek.step = "0.1";
+    seek.addEventListener("input", function () {
+      seeking = true;
+      if (audio.duration) time.textContent = clock(Number(seek.value) / 100 * audio.duration) + " / " + clock(audio.duration);
+    });
+    seek.addEventListener("change", function () {
+      seeking = false;
+      if (audio.duration) audio.currentTime = Number(seek.value) / 100 * audio.duration;
+    });
+    ["timeupdate", "loadedmetadata", "seeked", "emptied"].forEach(function (name) { audio.addEventListener(name, show); });
+    ["play", "pause", "ended"].forEach(function (name) { audio.addEventListener(name, showPlaying); });
+    show();
+  }
+
+  var ICONS = {
+    play: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>',
+    pause: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M8 5v14M16 5v14" stroke="currentColor" stroke-width="3"/></svg>'
+  };
 
   function setUpSpeech(root) {
     var box = root.querySelector("[data-speech]");
@@ -271,6 +347,7 @@
       if (ready || !(voice = findVoice())) return;
       ready = true;
       box.hidden = false;
+      root.classList.add("audio-bar--enhanced");
       playButton.addEventListener("click", function () {
         if (synth.paused && position) {
           synth.resume();

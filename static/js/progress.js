@@ -69,7 +69,7 @@
       var quiz = outline.quiz ? { attempts: mine.quiz ? mine.quiz.attempts : 0, passed: !!(mine.quiz && mine.quiz.passed),
         best: mine.quiz && mine.quiz.attempts ? { percent: Math.round(mine.quiz.best * 100) } : null } : null;
       modules[outline.slug] = { sections: sections, sections_read: read, sections_total: outline.sections.length,
-        quiz: quiz, next_section: next,
+        quiz: quiz, next_section: next, audio_listened: !!mine.listened,
         completed: read === outline.sections.length && (!quiz || quiz.passed) };
     });
     return { modules: modules };
@@ -168,31 +168,61 @@
 
   // --- module page ---------------------------------------------------------
 
+  // How much of a module is done: its sections, its audio (where it has some) and its self-test.
+  function share(state, hasAudio) {
+    var steps = state.sections_total + (state.quiz ? 1 : 0) + (hasAudio ? 1 : 0);
+    var done = state.sections_read + (state.quiz && state.quiz.passed ? 1 : 0) +
+      (hasAudio && state.audio_listened ? 1 : 0);
+    return { done: done, steps: steps };
+  }
+
+  function percent(part) {
+    return part.steps ? Math.round(part.done / part.steps * 100) : 0;
+  }
+
+  function fillBar(bar, ratio, label) {
+    bar.hidden = false;
+    bar.querySelector(".progress-bar__fill").style.width = ratio + "%";
+    bar.querySelector(".progress-bar__label").textContent = label;
+  }
+
+  var firstShow = true;
+
   function showModule(article) {
     var slug = article.dataset.module;
     var state = moduleState(slug);
     if (!state) return;
-    var summary = article.querySelector(".progress-summary");
-    if (!summary) {
-      summary = document.createElement("p");
-      summary.className = "progress-summary";
-      summary.setAttribute("aria-live", "polite");
-      var meta = article.querySelector(".module__meta");
-      if (meta) meta.insertAdjacentElement("afterend", summary);
-      else article.insertBefore(summary, article.firstChild);
-    }
-    summary.textContent = "";
-    if (state.completed) summary.appendChild(badge("progress-badge--done", text("textCompleted")));
-    if (state.sections_read || (state.quiz && state.quiz.attempts)) {
-      summary.appendChild(document.createTextNode(" " + summaryLine(state)));
+    var bar = article.querySelector("[data-module-progress]");
+    var started = state.sections_read || (state.quiz && state.quiz.attempts);
+    if (bar && started) {
+      fillBar(bar, percent(share(state, !!article.querySelector("#audio audio"))), summaryLine(state));
+      var label = bar.querySelector(".progress-bar__label");
+      if (state.completed) label.insertBefore(badge("progress-badge--done", text("textCompleted")), label.firstChild);
     }
     article.querySelectorAll("details[data-section]").forEach(function (details) {
       var section = state.sections[details.dataset.section];
       if (section && section.read) showRead(details);
     });
+    if (firstShow) {
+      firstShow = false;
+      openWhereLeftOff(article, state);
+    }
+  }
+
+  // Back on a module without a #section in the address: the first section the learner has
+  // not read is the open one, not the first section of the module.
+  function openWhereLeftOff(article, state) {
+    if (window.location.hash || !state.next_section || !state.sections_read) return;
+    var next = article.querySelector('details[data-section="' + CSS.escape(state.next_section) + '"]');
+    if (!next || next.open) return;
+    article.querySelectorAll("details[data-section][open]").forEach(function (details) {
+      if (state.sections[details.dataset.section] && state.sections[details.dataset.section].read) details.open = false;
+    });
+    next.open = true;
   }
 
   function showRead(details) {
+    details.classList.add("section--read");
     var title = details.querySelector("summary");
     if (title && !title.querySelector(".progress-badge--read")) {
       title.appendChild(document.createTextNode(" "));
@@ -283,7 +313,7 @@
       enhanceMarkRead(article, details);
       watchReading(article, details);
       details.addEventListener("toggle", function () {
-        if (details.open) record("section-opened", slug, details.dataset.section).catch(function () {});
+        if (details.open && !details.hasAttribute("data-opened-for-print")) record("section-opened", slug, details.dataset.section).catch(function () {});
       });
       if (details.open) record("section-opened", slug, details.dataset.section).catch(function () {});
     });
@@ -309,22 +339,76 @@
 
   // --- course home ---------------------------------------------------------
 
+  var RING = 2 * Math.PI * 20;
+
+  function ring(ratio, label) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "ring");
+    svg.setAttribute("viewBox", "0 0 48 48");
+    svg.setAttribute("aria-hidden", "true");
+    svg.innerHTML = '<circle class="ring__track" cx="24" cy="24" r="20"/>' +
+      '<circle class="ring__fill" cx="24" cy="24" r="20" stroke-dasharray="' + RING.toFixed(2) +
+      '" stroke-dashoffset="' + (RING * (1 - ratio / 100)).toFixed(2) + '"/>' +
+      '<text class="ring__text" x="24" y="24"></text>';
+    svg.querySelector("text").textContent = label;
+    if (!ratio) svg.querySelector(".ring__fill").style.display = "none";
+    return svg;
+  }
+
   function showCard(card) {
     var state = moduleState(card.dataset.module);
-    if (!state || (!state.sections_read && !(state.quiz && state.quiz.attempts))) return;
-    var line = card.querySelector(".progress-summary") || document.createElement("p");
-    line.className = "progress-summary";
+    if (!state) return null;
+    var part = share(state, card.hasAttribute("data-audio"));
+    var started = state.sections_read || (state.quiz && state.quiz.attempts) || state.audio_listened;
+    var line = card.querySelector(".progress-summary") || document.createElement("div");
+    line.className = "progress-summary module-card__progress";
     line.textContent = "";
-    if (state.completed) line.appendChild(badge("progress-badge--done", text("textCompleted")));
-    line.appendChild(document.createTextNode(" " + summaryLine(state) + " "));
-    if (!state.completed && state.next_section) {
-      var link = document.createElement("a");
-      var title = card.querySelector("a");
-      link.href = (title ? title.getAttribute("href") : "") + "#" + encodeURIComponent(state.next_section);
-      link.textContent = text("textContinue");
-      line.appendChild(link);
-    }
+    line.appendChild(ring(percent(part), percent(part) + "%"));
+    var words = document.createElement("span");
+    var parts = [started ? text("textDone", { percent: percent(part) }) : text("textNotStarted")];
+    if (started) parts.push(summaryLine(state));
+    if (state.audio_listened) parts.push(text("textListened"));
+    words.textContent = parts.join(" · ");
+    if (state.completed) words.insertBefore(badge("progress-badge--done", text("textCompleted")), words.firstChild);
+    line.appendChild(words);
     card.appendChild(line);
+    return { card: card, state: state, part: part, started: started };
+  }
+
+  function moduleLink(card, state) {
+    var title = card.querySelector(".module-card__title a");
+    var href = title ? title.getAttribute("href") : "";
+    return state.next_section && !state.completed ? href + "#" + encodeURIComponent(state.next_section) : href;
+  }
+
+  // The course's progress, and the card that takes the learner back to where they were.
+  function showCourse(shown) {
+    var done = 0, steps = 0;
+    shown.forEach(function (item) { done += item.part.done; steps += item.part.steps; });
+    var bar = document.querySelector("[data-course-progress]");
+    var started = shown.filter(function (item) { return item.started; });
+    if (!bar || !started.length) return;
+    fillBar(bar, percent({ done: done, steps: steps }), text("textCourse", { percent: percent({ done: done, steps: steps }) }));
+    var open = started.filter(function (item) { return !item.state.completed; });
+    open.sort(function (a, b) { return (b.state.updated_at || "").localeCompare(a.state.updated_at || ""); });
+    var target = open[0] || shown.filter(function (item) { return !item.state.completed; })[0];
+    var box = document.querySelector("[data-continue]");
+    if (!box || !target) return;
+    var title = target.card.querySelector(".module-card__title a");
+    box.querySelector("[data-continue-module]").textContent = (title ? title.textContent : "") + " · " + summaryLine(target.state);
+    box.querySelector("[data-continue-link]").href = moduleLink(target.card, target.state);
+    box.hidden = false;
+    var startButton = document.querySelector("[data-start-course]");
+    if (startButton) startButton.hidden = true;
+  }
+
+  function showHome(cards) {
+    var shown = [];
+    cards.forEach(function (card) {
+      var item = showCard(card);
+      if (item) shown.push(item);
+    });
+    showCourse(shown);
   }
 
   function start() {
@@ -335,7 +419,7 @@
     if (local) {
       progress = keptProgress();
       if (article) showModule(article);
-      cards.forEach(showCard);
+      showHome(cards);
       return;
     }
     fetch(config.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -345,7 +429,7 @@
         progress = answer.body;
         if (progress.csrf_token) token = progress.csrf_token;
         if (article) showModule(article);
-        cards.forEach(showCard);
+        showHome(cards);
       })
       .catch(function () {});
   }

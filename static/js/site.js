@@ -58,9 +58,50 @@
     navigator.serviceWorker.register(worker).catch(function () {});
   }
 
-  // Remember which section was opened last, so the address can be shared.
+  // Header menus (languages; links on narrow screens): one open at a time, closed by
+  // Escape (focus back on the menu's button) or by a click elsewhere.
+  var menus = document.querySelectorAll("details[data-menu]");
+  function closeMenus(except) {
+    menus.forEach(function (menu) { if (menu !== except) menu.open = false; });
+  }
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () { if (menu.open) closeMenus(menu); });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("details[data-menu]")) closeMenus(null);
+  });
+
+  // A printed module has every section open.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.section:not([open])").forEach(function (details) {
+      details.setAttribute("data-opened-for-print", "");
+      details.open = true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-opened-for-print]").forEach(function (details) {
+      details.removeAttribute("data-opened-for-print");
+      details.open = false;
+    });
+  });
+
+  // Remember which section the learner opened last, so the address can be shared (a
+  // section open when the page loads, or opened for printing, leaves the address alone).
+  var openedByHand = null;
+  document.addEventListener("click", function (event) {
+    var summary = event.target.closest && event.target.closest("summary");
+    openedByHand = summary ? summary.parentElement : null;
+  }, true);
   document.addEventListener("toggle", function (event) {
     var details = event.target;
+    if (details !== openedByHand) return;
+    openedByHand = null;
     if (details.tagName === "DETAILS" && details.open && details.id) {
       history.replaceState(null, "", "#" + details.id);
     }

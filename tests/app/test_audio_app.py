@@ -130,7 +130,7 @@ def test_module_page_has_the_player_with_its_source_and_parts(client, built):
     section_url = f"{SECTION}?v={key(built, section='why-it-matters')}"
     assert f'<a href="{section_url}" type="audio/mpeg">Why it matters</a>' in html
     assert '<a href="#why-it-matters">' in html  # the section's text is its transcript
-    assert re.search(r'<label class="audio-player__speed">Speed\s*<select', html)
+    assert re.search(r'<label class="audio-bar__speed"><span class="visually-hidden">Speed</span>\s*<select', html)
     assert "js/audio.js" in html
 
 

@@ -43,7 +43,7 @@ def test_register_creates_an_account_and_its_link_logs_in(app, client):
     [user] = users(app)
     assert user.email_verified
     page = client.get("/en/").data.decode()
-    assert 'href="/auth/logout"' in page and 'href="/auth/login' not in page
+    assert 'href="/auth/logout?lang=en"' in page and 'href="/auth/login' not in page
 
 
 @pytest.mark.parametrize(

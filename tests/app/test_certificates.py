@@ -152,7 +152,7 @@ def test_a_certificate_asks_for_the_name_to_print_first(app):
     complete(client, app)
     asked = client.get(MODULE_PDF)
     assert asked.status_code == 302
-    assert asked.location == f"/auth/name?next={MODULE_PDF}"
+    assert asked.location == f"/auth/name?next={MODULE_PDF}&lang=en"  # in the page's language
     assert "Which name should your certificate show?" in client.get(asked.location).text
     assert certificates(app) == []  # nothing issued under a name nobody chose
     token = csrf_token(client.get(asked.location).data)
@@ -169,7 +169,7 @@ def test_an_unconfirmed_address_gets_no_certificate_until_confirmed(app):
     set_name(client, "Ada Lovelace")
     complete(client, app)
     asked = client.get(MODULE_PDF)
-    assert asked.status_code == 302 and asked.location == "/auth/verify"
+    assert asked.status_code == 302 and asked.location == "/auth/verify?lang=en"
     page = client.get(asked.location).text
     assert "Certificates of completion go to confirmed addresses only" in page
     assert certificates(app) == []

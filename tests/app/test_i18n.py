@@ -93,7 +93,7 @@ def test_a_module_missing_in_a_locale_is_shown_in_the_source_with_a_notice(tmp_p
     html = client.get("/pl/modules/advanced/").get_data(as_text=True)
     assert gettext("pl", FALLBACK_NOTICE) in html
     # The module's text is marked as English; the interface around it is not.
-    assert '<h1><span lang="en">Advanced</span>' in html
+    assert '<h1 lang="en">Advanced</h1>' in html
     assert '<article class="module" data-module' in html
     assert re.search(r'<ul class="bibliography" lang="en">', html)
     quiz = client.get("/pl/modules/advanced/quiz").get_data(as_text=True)
@@ -216,12 +216,43 @@ def test_pages_without_a_locale_in_the_url_vary_on_the_language_headers(client):
 
 
 def test_the_switcher_on_a_page_without_locale_keeps_the_page(client):
-    html = client.get("/auth/login").get_data(as_text=True)
-    assert 'href="/language/pl?next=/auth/login"' in html
-    response = client.get("/language/pl?next=/auth/login")
-    assert response.headers["Location"] == "/auth/login"
+    html = client.get("/auth/login?lang=zh").get_data(as_text=True)
+    assert 'href="/language/pl?next=/auth/login?lang%3Dpl"' in html
+    response = client.get("/language/pl?next=/auth/login?lang%3Dpl")
+    assert response.headers["Location"] == "/auth/login?lang=pl"
     assert "omnicourse_locale=pl" in response.headers["Set-Cookie"]
     assert '<html lang="pl"' in client.get("/auth/login").text
+
+
+@pytest.mark.parametrize("locale", COURSE.locales)
+def test_accounts_and_staff_pages_keep_the_language_of_the_page_they_came_from(client, locale):
+    home = client.get(f"/{locale}/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    login = re.search(r'href="(/auth/login\?[^"]*)"', home)[1].replace("&amp;", "&")
+    assert f"lang={locale}" in login
+    page = client.get(login, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'<html lang="{locale}"' in page
+    assert f"<h1>{gettext(locale, 'Log in')}</h1>" in page
+    # Its own links and its form keep the language too.
+    assert re.search(rf'action="/auth/login\?[^"]*lang={locale}', page)
+    assert re.search(rf'href="/auth/reset\?lang={locale}"', page)
+
+
+def test_a_message_links_to_pages_in_the_language_it_is_written_in(app):
+    from app.models import User
+    from tests.conftest import csrf_token
+    from tests.learners import add_user
+    from tests.mail import outbox
+
+    add_user(app, "polka@example.org")
+    with app.extensions["db_sessionmaker"]() as session:
+        session.query(User).filter_by(email="polka@example.org").update({"locale": "pl"})
+        session.commit()
+    client = app.test_client()  # asks from a Chinese page; the account speaks Polish
+    token = csrf_token(client.get("/auth/reset?lang=zh").data)
+    client.post("/auth/reset?lang=zh", data={"csrf_token": token, "email": "polka@example.org"})
+    message = [m for m in outbox(app, "polka@example.org") if m.kind == "reset-password"][-1]
+    assert message.locale == "pl"
+    assert "?lang=pl" in message.text_body and "lang=zh" not in message.text_body
 
 
 @pytest.mark.parametrize(
@@ -337,8 +368,8 @@ def test_staff_see_their_desks_in_the_header(app):
     translator_page = translator.get("/en/progress").get_data(as_text=True)
     instructor_page = instructor.get("/en/progress").get_data(as_text=True)
     assert (
-        'href="/translate/"' in translator_page and 'href="/admin/feedback"' not in translator_page
+        'href="/translate/?lang=en"' in translator_page and 'href="/admin/feedback' not in translator_page
     )
     assert (
-        'href="/admin/feedback"' in instructor_page and 'href="/translate/"' not in instructor_page
+        'href="/admin/feedback?lang=en"' in instructor_page and 'href="/translate/' not in instructor_page
     )

@@ -67,7 +67,7 @@ def test_a_signed_in_learner_gets_a_page_of_their_own(app, client):
     login(client, "ada@example.com")
     page = client.get(MODULE)
     assert page.headers["Cache-Control"] == "private, no-cache"
-    assert 'href="/auth/logout"' in page.text
+    assert 'href="/auth/logout?lang=en"' in page.text
 
 
 def test_a_content_change_shows_at_once(tmp_path, content):

@@ -25,6 +25,8 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "main.set_language": PUBLIC,
     "main.healthz": PUBLIC,
     "main.content_version": PUBLIC,  # a 404 unless `omnicourse run`
+    "main.favicon": PUBLIC,
+    "learn.manifest": PUBLIC,
     "learn.home": PUBLIC,
     "learn.module": PUBLIC,
     "learn.quiz": PUBLIC,

@@ -28,7 +28,7 @@ def test_learner_and_admin_journey(browser, live_server, live_database, tmp_path
 
     # Expands a section and reads it.
     section = page.locator(f"details#{SECTION}")
-    section.locator("summary").click()
+    assert section.evaluate("d => d.open")  # the first section is open at once
     assert section.locator(".section__body p").first.is_visible()
 
     # Plays the audio: it really advances.
@@ -53,6 +53,7 @@ def test_learner_and_admin_journey(browser, live_server, live_database, tmp_path
 
     # Switches to Chinese on the same module.
     page.goto(f"{live_server}/pl/modules/{MODULE.slug}/")
+    page.locator(".menu--languages summary").click()  # the compact language menu
     page.get_by_role("link", name="中文").click()
     page.wait_for_url(f"**/zh/modules/{MODULE.slug}/**")
     assert page.locator("html").get_attribute("lang") == "zh"
