@@ -31,7 +31,7 @@ def defaults(instance: Path) -> dict:
         "CONTENT_DIR": str(PROJECT_ROOT / "content"),
         "TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "DATABASE_URL": f"sqlite:///{instance / 'omnicourse.sqlite3'}",
-        "TTS_ENGINES": "recording,gtts,espeak",
+        "TTS_ENGINES": "recording,gtts,piper,espeak",
         "PDF_PAGE_SIZE": "A4",
         "PDF_FONTS_CSS": str(FONTS_CSS),
         "WORKERS": 0,  # `omnicourse serve`'s processes; 0: one per processor core
@@ -126,7 +126,7 @@ def time_zone(config: Mapping[str, Any]) -> str:
 def build_settings(config: Mapping[str, Any]) -> BuildSettings:
     """Everything `omnicourse build` needs; ValueError names a bad OMNICOURSE_TTS_ENGINES."""
     try:
-        engines = parse_chain(str(config.get("TTS_ENGINES", "recording,gtts,espeak")))
+        engines = parse_chain(str(config.get("TTS_ENGINES", "recording,gtts,piper,espeak")))
     except ValueError as error:
         raise ValueError(f"OMNICOURSE_TTS_ENGINES: {error}") from None
     return BuildSettings(pdf=pdf_settings(config), tts_engines=tuple(engines))

@@ -2,9 +2,11 @@
 
 Per module and locale there is one MP3 per section and one for the whole
 module. A section file is keyed by a hash of its speech text, engine and
-voice, so a build re-synthesises only changed text. The module file is the
-module's title and its section files joined frame by frame (nothing is
-synthesised twice), unless a human recording of the whole module exists.
+voice, so a build re-synthesises only changed text. The module file is an
+intro (the title and the learning outcomes), the section files and a closing
+part (the key points) joined frame by frame (nothing is synthesised twice),
+unless a human recording of the whole module exists. It carries ID3 tags
+(title, course, voice, language, licence) and one chapter per part.
 
 Files are written to a temporary name and renamed, and `manifest.json`
 (rewritten the same way after each file) is the only index the app trusts,
@@ -14,6 +16,7 @@ so an interrupted build never serves half a file.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import time
@@ -30,14 +33,52 @@ from course.catalog import Course
 from course.markdown import speech_text
 from course.model import Module, Section
 from course.store import write_atomic
-from course.tts import RECORDING, Engine, EngineError, create_engine
+from course.tts import RECORDING, Engine, EngineError, create_engine, credit
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AudioFile", "Manifest", "check_recordings", "plan_audio", "section_speech"]
+__all__ = [
+    "AudioFile",
+    "Manifest",
+    "check_recordings",
+    "closing_speech",
+    "intro_speech",
+    "part_titles",
+    "plan_audio",
+    "section_speech",
+]
 
 MANIFEST = "manifest.json"
-TITLE_PART = "_title"  # the module title, spoken before the sections (not a section id)
+INTRO_PART = "_intro"  # the title and learning outcomes, before the sections (not a section id)
+CLOSING_PART = "_key-points"  # the key points, after the sections
+TITLE_PART = INTRO_PART  # its former name (the intro read only the title then)
+# Part of every module file's key: bump it when the module file's make-up (its
+# parts, their text or its tags) changes, so existing instances rebuild it.
+MODULE_FORMAT = 2
+# The words the intro and closing parts read before their lists (the UI catalogue's own).
+LABELS = {
+    "outcomes": {
+        "en": "Learning outcomes",
+        "pl": "Efekty uczenia się",
+        "zh": "学习成果",
+        "yo": "Àwọn àbájáde ẹ̀kọ́",
+    },
+    "key_points": {
+        "en": "Key points",
+        "pl": "Najważniejsze punkty",
+        "zh": "要点",
+        "yo": "Àwọn kókó pàtàkì",
+    },
+}
+ISO_639_2 = {
+    "en": "eng",
+    "pl": "pol",
+    "zh": "zho",
+    "yo": "yor",
+    "de": "deu",
+    "fr": "fra",
+    "es": "spa",
+}
 STALE_TEMP_SECONDS = 3600  # a temp file this old belongs to a build that died
 
 
@@ -113,13 +154,125 @@ def _title_speech(title: str) -> str:
     return speech_text(f"<p>{escape(title)}</p>")
 
 
+def _label(kind: str, locale: str) -> str:
+    labels = LABELS[kind]
+    return labels.get(locale) or labels.get(locale.split("_")[0]) or labels["en"]
+
+
+def intro_speech(module: Module) -> str:
+    """What a voice reads before the sections: the title, then the learning outcomes."""
+    html = f"<p>{escape(module.title)}</p>"
+    if module.outcomes:
+        html += f"<p>{escape(_label('outcomes', module.locale))}:</p>"
+        html += "".join(f"<p>{escape(text)}</p>" for text in module.outcomes.values())
+    return speech_text(html)
+
+
+def closing_speech(module: Module) -> str:
+    """What a voice reads after the sections: the key points, or nothing."""
+    if not module.key_points_html:
+        return ""
+    html = f"<p>{escape(_label('key_points', module.locale))}:</p>"
+    return speech_text(html + "".join(f"<p>{point}</p>" for point in module.key_points_html))
+
+
+def part_titles(module: Module) -> dict[str, str]:
+    """The title of each part a module file may have, by part id (chapters, players)."""
+    titles = {INTRO_PART: module.title}
+    titles.update((section.id, section.title) for section in module.sections)
+    titles[CLOSING_PART] = _label("key_points", module.locale)
+    return titles
+
+
+def language_code(locale: str) -> str:
+    """ISO 639-2 code of a locale, as ID3's TLAN wants it (the locale itself when unknown)."""
+    base = locale.replace("-", "_").split("_")[0].lower()
+    return ISO_639_2.get(base, base)
+
+
+def course_licence(content_dir: Path) -> str:
+    """The `licence:` declared in content/course.yaml, or ""."""
+    import yaml
+
+    try:
+        config = yaml.safe_load((Path(content_dir) / "course.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return ""
+    value = config.get("licence") if isinstance(config, dict) else None
+    return str(value).strip() if value else ""
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What a module file's ID3 tags say, apart from the voice (known once it is built)."""
+
+    title: str
+    album: str
+    language: str  # ISO 639-2
+    licence: str  # the course's; empty: the voice's
+    chapters: tuple[str, ...] = ()  # one title per part, in order
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+
+def voice_licence(engines: tuple[str, ...], voices: str) -> str:
+    from course.tts.piper import by_name
+
+    found = [by_name(v) for v in voices.split(",")] if "piper" in engines else []
+    return ", ".join(dict.fromkeys(v.licence for v in found if v))
+
+
+def tag_mp3(
+    data: bytes, tags: Tags, artist: str, licence: str, durations: Sequence[float] = ()
+) -> bytes:
+    """`data` with ID3v2.4 tags in front: text frames, and a CTOC with one CHAP per part
+    (start and end in milliseconds) when `durations` gives each part's length."""
+    from mutagen.id3 import CHAP, CTOC, ID3, TALB, TCOP, TIT2, TLAN, TPE1, CTOCFlags
+
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=[tags.title]))
+    id3.add(TALB(encoding=3, text=[tags.album]))
+    if artist:
+        id3.add(TPE1(encoding=3, text=[artist]))
+    id3.add(TLAN(encoding=3, text=[tags.language]))
+    if licence:
+        id3.add(TCOP(encoding=3, text=[licence]))
+    if durations and len(durations) == len(tags.chapters):
+        ids, start = [], 0.0
+        for index, (title, seconds) in enumerate(zip(tags.chapters, durations, strict=True)):
+            element = f"chp{index}"
+            ids.append(element)
+            begin, end = round(start * 1000), round((start + seconds) * 1000)
+            chapter = CHAP(
+                element_id=element,
+                start_time=begin,
+                end_time=end,
+                start_offset=0xFFFFFFFF,  # no byte offsets: times only
+                end_offset=0xFFFFFFFF,
+                sub_frames=[TIT2(encoding=3, text=[title])],
+            )
+            id3.add(chapter)
+            start += seconds
+        toc = CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=3, text=[tags.title])],
+        )
+        id3.add(toc)
+    out = io.BytesIO(data)  # mutagen replaces any tag the data already has
+    id3.save(out, v2_version=4, padding=lambda info: 0)
+    return out.getvalue()
+
+
 def _hash(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
-def _module_key(part_keys: list[str]) -> str:
-    """A module file's key: what its parts were made from."""
-    return _hash("module", *part_keys)
+def _module_key(part_keys: list[str], tags: Tags) -> str:
+    """A module file's key: what its parts were made from, and its tags."""
+    return _hash("module", str(MODULE_FORMAT), tags.key(), *part_keys)
 
 
 @dataclass(frozen=True)
@@ -219,12 +372,24 @@ class _Builder:
         jobs: list[Job] = []
         locale, slug = module.locale, module.slug
         whole = self._recording(module, None)
-        pieces = [] if whole else [(TITLE_PART, _title_speech(module.title), locale)]
+        pieces = [] if whole else [(INTRO_PART, intro_speech(module), locale)]
         # A section the translation lacks is read in the source's language, by its voice.
         pieces += [(s.id, section_speech(s), s.locale or locale) for s in module.sections]
+        closing = closing_speech(module)
+        if closing and not whole:
+            pieces.append((CLOSING_PART, closing, locale))
+        titles = part_titles(module)
+        tags = Tags(
+            module.title,
+            self.course.title(locale),
+            language_code(locale),
+            course_licence(self.course.content_dir),
+            tuple(titles[part] for part, _, _ in pieces),
+        )
         parts: list[str] = []
         for part, text, spoken in pieces:
-            recording = self._recording(module, part, spoken) if part != TITLE_PART else None
+            synthetic_only = part in (INTRO_PART, CLOSING_PART)
+            recording = None if synthetic_only else self._recording(module, part, spoken)
             plan = _Plan(recording.key, recording=recording) if recording else None
             plan = plan or self.chain.first(spoken, text)
             if plan is None:
@@ -245,9 +410,9 @@ class _Builder:
                 jobs.append(Job(f"audio {locale}/{slug}", module.path, run, f"{locale}/{slug}"))
         elif parts and len(parts) == len(pieces):
             self.wanted.add(target)
-            if jobs or not self._module_is_current(target, parts):
+            if jobs or not self._module_is_current(target, parts, tags):
                 text = "\n".join(text for _, text, _ in pieces)
-                run = partial(self._build_module, target, parts, text, locale)
+                run = partial(self._build_module, target, parts, text, locale, tags)
                 jobs.append(Job(f"audio {locale}/{slug}", module.path, run, f"{locale}/{slug}"))
         return jobs
 
@@ -255,8 +420,8 @@ class _Builder:
         entry = self.manifest.entries.get(target)
         return entry is not None and entry.key == key and self.manifest.path(entry).is_file()
 
-    def _module_is_current(self, target: str, parts: list[str]) -> bool:
-        key = _module_key([self.manifest.entries[part].key for part in parts])
+    def _module_is_current(self, target: str, parts: list[str], tags: Tags) -> bool:
+        key = _module_key([self.manifest.entries[part].key for part in parts], tags)
         return self._is_current(target, key)
 
     def _build_piece(self, target: str, text: str, locale: str, plan: _Plan) -> None:
@@ -268,24 +433,33 @@ class _Builder:
         else:
             self._store(target, self.chain.speak(text, locale, plan.engine_index))
 
-    def _build_module(self, target: str, parts: list[str], text: str, locale: str) -> None:
+    def _build_module(
+        self, target: str, parts: list[str], text: str, locale: str, tags: Tags
+    ) -> None:
         entries = [self.manifest.entries.get(part) for part in parts]
         missing = [part for part, entry in zip(parts, entries, strict=True) if entry is None]
         if missing:
             raise EngineError(f"parts could not be built: {', '.join(missing)}")
         built = [entry for entry in entries if entry is not None]
-        key = _module_key([entry.key for entry in built])
+        key = _module_key([entry.key for entry in built], tags)
         try:
             data = audio_mp3.join(self.manifest.path(entry).read_bytes() for entry in built)
         except audio_mp3.Mp3Error as error:
             # A recorded section in another sample rate cannot be joined to the
             # synthetic ones: speak the whole module with the synthetic chain.
             log.info("%s: %s; synthesising the whole module", target, error)
-            self._store(target, replace(self.chain.speak(text, locale), key=key))
+            speech = self.chain.speak(text, locale)
+            artist = credit([speech.engine], speech.voice)
+            licence = tags.licence or voice_licence((speech.engine,), speech.voice)
+            data = tag_mp3(speech.data, tags, artist, licence)  # one part: no chapters
+            self._store(target, replace(speech, data=data, key=key))
             return
         engines = "+".join(dict.fromkeys(e for entry in built for e in entry.engines))
         voices = ",".join(dict.fromkeys(entry.voice for entry in built if entry.voice))
         recorded = ", ".join(dict.fromkeys(e.recorded_by for e in built if e.recorded_by))
+        artist = ", ".join(filter(None, [recorded, credit(engines.split("+"), voices)]))
+        licence = tags.licence or voice_licence(tuple(engines.split("+")), voices)
+        data = tag_mp3(data, tags, artist, licence, [entry.duration for entry in built])
         layout = tuple(
             (part.rsplit("/", 1)[1], entry.key, entry.duration)
             for part, entry in zip(parts, built, strict=True)

@@ -19,6 +19,7 @@ from app.web import ONE_YEAR, send_built_file
 from course import Module, Resolved
 from course.audio import MANIFEST, AudioFile, Manifest, section_speech
 from course.locales import display_name
+from course.tts import credit
 
 
 def audio_folder() -> Path:
@@ -179,10 +180,9 @@ def _parts(module: Module, entry: AudioFile, found: Manifest) -> list[Part]:
 
 def source_label(entry: AudioFile) -> str:
     """Who or what speaks: "Recorded by …" or "Synthetic voice (…)"."""
-    names = {"gtts": "Google Translate", "espeak": "eSpeak NG"}
-    synthetic = [names.get(engine, engine) for engine in entry.engines if engine != "recording"]
+    synthetic = credit(entry.engines, entry.voice)  # e.g. "Piper, en_US Joe, CC0-1.0"
     if "recording" not in entry.engines:
-        return _("Synthetic voice (%(engine)s)", engine=", ".join(synthetic))
+        return _("Synthetic voice (%(engine)s)", engine=synthetic)
     if synthetic:
         if entry.recorded_by:
             return _(

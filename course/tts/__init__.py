@@ -13,6 +13,7 @@ from typing import Protocol
 RECORDING = "recording"
 ENGINES = {
     "gtts": "course.tts.google:GoogleEngine",
+    "piper": "course.tts.piper:PiperEngine",
     "espeak": "course.tts.espeak:EspeakEngine",
 }
 
@@ -38,8 +39,28 @@ class Engine(Protocol):
         ...
 
 
+NAMES = {"gtts": "Google Translate", "espeak": "eSpeak NG", "piper": "Piper"}
+
+
+def credit(engines: tuple[str, ...] | list[str], voices: str = "") -> str:
+    """Who speaks, for people: "Piper, en_US Joe, CC0-1.0", "eSpeak NG", or several joined."""
+    from course.tts.piper import by_name
+
+    names = []
+    for engine in engines:
+        if engine == RECORDING:
+            continue
+        if engine == "piper":
+            packaged = [by_name(v) for v in voices.split(",")]
+            found = [f"{v.credit}, {v.licence}" for v in packaged if v]
+            names.extend(found or [NAMES["piper"]])
+        else:
+            names.append(NAMES.get(engine, engine))
+    return ", ".join(dict.fromkeys(names))
+
+
 def parse_chain(value: str | None) -> list[str]:
-    """Engine names from a TTS_ENGINES value such as "recording,gtts,espeak"."""
+    """Engine names from a TTS_ENGINES value such as "recording,gtts,piper,espeak"."""
     names = [name.strip().lower() for name in (value or "").split(",") if name.strip()]
     for name in names:
         if name != RECORDING and name not in ENGINES:

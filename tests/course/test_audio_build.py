@@ -16,7 +16,7 @@ import course.audio
 import course.store
 from app.cli import build, check
 from course import audio_mp3, load_course
-from course.audio import section_speech
+from course.audio import closing_speech, intro_speech, section_speech
 from course.tts.espeak import EspeakEngine
 from tests.audio_helpers import (
     build_audio,
@@ -61,8 +61,10 @@ def test_build_makes_decodable_mp3s_whose_length_fits_the_text(tmp_path, content
     assert report.failed == []
     found = manifest(instance)
     module = load_course(content.root).modules["en"]["basics"]
-    words = spoken_units(module.title) + sum(
-        spoken_units(section_speech(s)) for s in module.sections
+    words = (
+        spoken_units(intro_speech(module))
+        + sum(spoken_units(section_speech(s)) for s in module.sections)
+        + spoken_units(closing_speech(module))
     )
     assert words > 100
     for locale in ("en", "pl"):
@@ -70,7 +72,7 @@ def test_build_makes_decodable_mp3s_whose_length_fits_the_text(tmp_path, content
         assert entry.engine == "espeak"
         seconds = decoded_seconds(found.path(entry))
         assert seconds == pytest.approx(entry.duration, abs=0.1)
-        pauses = 0.7 * (1 + len(module.sections))  # after the title and after each section
+        pauses = 0.7 * (2 + len(module.sections))  # after the intro, each section, key points
         words_per_minute = words / ((seconds - pauses) / 60)
         assert 100 < words_per_minute < 220, (
             f"{locale}: {seconds:.1f} s, {words_per_minute:.0f} wpm"
@@ -82,7 +84,7 @@ def test_build_makes_decodable_mp3s_whose_length_fits_the_text(tmp_path, content
     # The module file is its parts joined: the durations add up, nothing is spoken twice.
     entry = found.get("en", "basics")
     assert sum(seconds for _, _, seconds in entry.parts) == pytest.approx(entry.duration, abs=0.05)
-    assert [part for part, _, _ in entry.parts] == ["_title", *SECTIONS]
+    assert [part for part, _, _ in entry.parts] == ["_intro", *SECTIONS, "_key-points"]
 
 
 def test_section_speech_reads_the_title_and_joins_soft_line_breaks(content):
@@ -211,7 +213,7 @@ def test_build_command_shows_progress_and_then_is_up_to_date(tmp_path, content):
     runner = make_app(tmp_path, content.root, TTS_ENGINES="recording,espeak").test_cli_runner()
     first = runner.invoke(build, ["--audio"])
     assert first.exit_code == 0, first.output
-    assert "Built 4 file(s), 0 failure(s)." in first.output  # title, 2 sections, module
+    assert "Built 5 file(s), 0 failure(s)." in first.output  # intro, 2 sections, key points, module
     assert "Up to date: audio." in runner.invoke(build, ["--audio"]).output
 
 
@@ -246,7 +248,7 @@ def test_interrupted_build_leaves_no_half_written_file(tmp_path, content, monkey
     assert not list(folder.rglob("*.tmp"))
     assert not mp3s[1].exists()
     found = manifest(instance)
-    assert list(found.entries) == ["en/basics/_title"]  # the module's file is not served yet
+    assert list(found.entries) == ["en/basics/_intro"]  # the module's file is not served yet
     for entry in found.entries.values():
         audio_mp3.inspect(found.path(entry).read_bytes())
     app = make_app(tmp_path, content.root)
