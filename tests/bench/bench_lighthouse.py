@@ -46,9 +46,12 @@ def audit(binary: Path, url: str, report: Path) -> dict:
         f"--only-categories={','.join(CATEGORIES)}",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
     ]  # fmt: skip
-    subprocess.run(command, check=True, capture_output=True,
-                   env={**os.environ, "CHROME_PATH": CHROMIUM})  # fmt: skip
-    return json.loads(report.read_text())
+    for attempt in (1, 2):  # a busy machine sometimes loses Chromium's connection: once more
+        done = subprocess.run(command, capture_output=True, text=True,
+                              env={**os.environ, "CHROME_PATH": CHROMIUM})  # fmt: skip
+        if done.returncode == 0:
+            return json.loads(report.read_text())
+    raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")
 
 
 def lost_points(result: dict) -> list[str]:
@@ -78,7 +81,12 @@ def main() -> None:
         for locale in locales:
             for name in pages:
                 url = f"http://127.0.0.1:{port}" + PAGES[name].format(locale=locale)
-                result = audit(binary, url, Path(folder) / "report.json")
+                try:
+                    result = audit(binary, url, Path(folder) / "report.json")
+                except RuntimeError as error:
+                    rows.append(f"{locale + ' ' + name:<22} Lighthouse failed: {error}")
+                    misses.append((f"{locale} {name}", [str(error)]))
+                    continue
                 scores = [result["categories"][c]["score"] for c in CATEGORIES]
                 rows.append(f"{locale + ' ' + name:<22}" + "".join(f"{s:>16.2f}" for s in scores))
                 if min(scores) < GOAL:
