@@ -13,17 +13,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.config import build_settings
 from course import load_course
 from course.audio import Manifest
 from course.build import plan, run
 from tests.conftest import REAL_CONTENT, make_app
 
-CONFIG = {"TTS_ENGINES": "recording,espeak"}  # offline: what CI and a machine without internet use
+# Offline: what CI and a machine without internet use.
+SETTINGS = build_settings({"TTS_ENGINES": "recording,espeak"})
 
 
 def build(content: Path, instance: Path) -> tuple[float, list[str]]:
     started = time.perf_counter()
-    jobs = plan(load_course(content), instance / "build", ["audio"], CONFIG)
+    jobs = plan(load_course(content), instance / "build", ["audio"], SETTINGS)
     report = run(jobs)
     assert not report.failed, report.failed
     return time.perf_counter() - started, [job.label for job in jobs]
