@@ -57,9 +57,8 @@ def _save_on_account(code: str) -> None:
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers ask for it at the top whatever the page says."""
-    response = send_from_directory(current_app.static_folder or "static", "img/favicon.ico",
-                                   max_age=86400)  # fmt: skip
-    return response
+    return send_from_directory(current_app.static_folder or "static", "img/favicon.ico",
+                               max_age=86400)  # fmt: skip
 
 
 @bp.get("/_content/version")
