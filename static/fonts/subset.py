@@ -11,9 +11,20 @@ subsets, to keep the repository small:
   (the common hanzi, about 99.7% of running modern Chinese text), CJK
   punctuation, full-width forms, and every character the course and the
   interface catalogues use.
+- Noto Sans CJK SC, course slice (regular, bold): only the characters the
+  course and the catalogues use, and CJK punctuation: about a quarter of the
+  size. fonts.css declares it after the full face with a unicode-range of
+  exactly those characters, so a browser draws the course's own text with the
+  slice and downloads the full face only for other characters (a learner's
+  name, a comment).
 
 Run it again after adding a language or a rare character (a test fails until
-you do):
+you do). Faces whose source is not in the folder are kept as they are:
+
+    apt-get download fonts-noto-cjk && dpkg-deb -x fonts-noto-cjk*.deb noto
+    python static/fonts/subset.py noto/usr/share/fonts    # only the Chinese faces change
+
+or all of them:
 
     apt-get download fonts-noto-core fonts-noto-cjk
     for deb in fonts-noto-*.deb; do dpkg-deb -x "$deb" noto; done
@@ -34,6 +45,8 @@ HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parent.parent
 FONTS_CSS = PROJECT_ROOT / "static" / "css" / "fonts.css"
 CJK_SC_INDEX = 2  # Simplified Chinese face inside NotoSansCJK-*.ttc
+PLACEHOLDER = "NotoSansSC-Placeholder.woff2"
+PLACEHOLDER_FAMILY = "Noto Sans SC Placeholder"
 
 SPACES = [(0x20, 0x20), (0xA0, 0xA0), (0x2000, 0x200F)]
 LATIN = [
@@ -59,6 +72,10 @@ FACES = [
      "truetype/noto/NotoSansMath-Regular.ttf"),
     ("NotoSansSC-Regular", "Noto Sans SC", 400, "normal", "opentype/noto/NotoSansCJK-Regular.ttc"),
     ("NotoSansSC-Bold", "Noto Sans SC", 700, "normal", "opentype/noto/NotoSansCJK-Bold.ttc"),
+    # After the full faces: for a character in both, browsers try the last rule first.
+    ("NotoSansSC-Course-Regular", "Noto Sans SC", 400, "normal",
+     "opentype/noto/NotoSansCJK-Regular.ttc"),
+    ("NotoSansSC-Course-Bold", "Noto Sans SC", 700, "normal", "opentype/noto/NotoSansCJK-Bold.ttc"),
 ]  # fmt: skip
 # Chinese has no italics: emphasis stays upright instead of a system font's slanted glyphs.
 ITALIC_ALIASES = [
@@ -91,7 +108,24 @@ def used_cjk() -> set[int]:
     return {ord(c) for path in files for c in CJK_CHAR.findall(path.read_text(encoding="utf-8"))}
 
 
+def merged(codes: set[int]) -> list[tuple[int, int]]:
+    """`codes` as the fewest (first, last) ranges."""
+    ranges: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return ranges
+
+
+def course_slice() -> set[int]:
+    return used_cjk() | expand(CJK_BLOCKS)
+
+
 def codepoints(stem: str) -> set[int]:
+    if stem.startswith("NotoSansSC-Course"):
+        return course_slice() | expand(SPACES)
     if stem.startswith("NotoSansSC"):
         return gb2312_level1() | expand(CJK_BLOCKS) | expand(SPACES) | used_cjk()
     if stem.startswith("NotoSansMath"):
@@ -100,7 +134,9 @@ def codepoints(stem: str) -> set[int]:
 
 
 def css_range(stem: str) -> str:
-    if stem.startswith("NotoSansSC"):
+    if stem.startswith("NotoSansSC-Course"):
+        ranges = merged(course_slice())
+    elif stem.startswith("NotoSansSC"):
         ranges = CJK_RANGE
     elif stem.startswith("NotoSansMath"):
         ranges = SYMBOLS
@@ -132,6 +168,39 @@ def make(stem: str, source: Path) -> Path:
     return target
 
 
+def make_placeholder(source: Path) -> Path:
+    """A tiny face that draws every CJK character as a blank of the real glyphs' size.
+
+    It comes last in the page's font list, inlined in fonts.css, for the course
+    slice's characters only: on a device with no Chinese font, the course's text
+    waits blank in its final layout until Noto Sans SC arrives, instead of as
+    tofu boxes of another width that move everything below them when the real
+    glyphs come in. Any other character falls back to the system as usual.
+    """
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.notdef_outline = False
+    options.hinting = False
+    options.layout_features = []
+    font = load(source)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[0x3000])  # the ideographic space: blank, one em wide
+    subsetter.subset(font)
+    blank = font.getBestCmap()[0x3000]
+    table = CmapSubtable.newSubtable(4)  # browsers' font sanitiser rejects the terser format 13
+    table.platformID, table.platEncID, table.language = 3, 1, 0
+    table.cmap = {code: blank for code in expand(CJK_RANGE)}
+    font["cmap"].tables = [table]
+    font["name"].setName(PLACEHOLDER_FAMILY, 1, 3, 1, 0x409)
+    font["name"].setName(PLACEHOLDER_FAMILY, 4, 3, 1, 0x409)
+    target = HERE / PLACEHOLDER
+    font.flavor = "woff2"
+    font.save(target)
+    return target
+
+
 def write_css() -> None:
     rules = [
         "/* Fonts that ship with Omnicourse, so every script shows real glyphs with no font CDN.\n"
@@ -151,6 +220,15 @@ def write_css() -> None:
             f"  unicode-range: {css_range(stem)};\n"
             "}"
         )
+    version = hashlib.sha256((HERE / PLACEHOLDER).read_bytes()).hexdigest()[:12]
+    rules.append(
+        "@font-face {\n"
+        f'  font-family: "{PLACEHOLDER_FAMILY}";\n'
+        "  font-display: block;\n"
+        f'  src: url("../fonts/{PLACEHOLDER}?v={version}") format("woff2");\n'
+        f"  unicode-range: {css_range('NotoSansSC-Course')};\n"  # others fall back as usual
+        "}"
+    )
     FONTS_CSS.write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
@@ -159,8 +237,15 @@ def main() -> None:
     parser.add_argument("fonts", type=Path, help="a usr/share/fonts folder with the Noto fonts")
     arguments = parser.parse_args()
     for stem, _family, _weight, _style, source in FACES:
+        if not (arguments.fonts / source).is_file():
+            print(f"{stem}.woff2: kept ({source} is not in {arguments.fonts})")
+            continue
         target = make(stem, arguments.fonts / source)
         print(f"{target.name}: {target.stat().st_size // 1024} KiB")
+    cjk = arguments.fonts / "opentype/noto/NotoSansCJK-Regular.ttc"
+    if cjk.is_file():
+        target = make_placeholder(cjk)
+        print(f"{target.name}: {target.stat().st_size} bytes")
     write_css()
     print(f"wrote {FONTS_CSS.relative_to(PROJECT_ROOT)}")
 

@@ -52,8 +52,8 @@ def faces() -> list[Face]:
         result.append(
             Face(
                 family=re.search(r'font-family:\s*"([^"]+)"', body)[1],
-                style=re.search(r"font-style:\s*(\w+)", body)[1],
-                weight=int(re.search(r"font-weight:\s*(\d+)", body)[1]),
+                style=(re.search(r"font-style:\s*(\w+)", body) or [None, "normal"])[1],
+                weight=int((re.search(r"font-weight:\s*(\d+)", body) or [None, 400])[1]),
                 url=re.search(r'src:\s*url\("([^"]+)"\)', body)[1],
                 ranges=tuple(ranges),
             )
@@ -100,13 +100,13 @@ def test_the_fonts_draw_every_character_of_the_course_and_interface():
 
 def test_bold_and_italic_draw_what_the_regular_face_draws():
     """So bold headings and emphasis never fall back to another font mid-word."""
-    by_family: dict[str, list[Face]] = {}
+    by_slice: dict[tuple, list[Face]] = {}
     for face in faces():
-        by_family.setdefault(face.family, []).append(face)
-    for family, family_faces in by_family.items():
-        regular = next(f for f in family_faces if f.weight == 400 and f.style == "normal")
-        for face in family_faces:
-            assert cmap(face.path) >= cmap(regular.path), f"{family} {face.weight} {face.style}"
+        by_slice.setdefault((face.family, face.ranges), []).append(face)
+    for slice_faces in by_slice.values():
+        regular = next(f for f in slice_faces if f.weight == 400 and f.style == "normal")
+        for face in slice_faces:
+            assert cmap(face.path) >= cmap(regular.path), f"{face.path.name} {face.style}"
 
 
 def test_yoruba_and_polish_letters_come_from_noto_sans_in_every_style():
@@ -123,3 +123,44 @@ def test_the_font_licence_ships_with_the_fonts():
     for face in faces():
         notice = TTFont(face.path)["name"].getDebugName(13)
         assert "SIL Open Font License" in notice, face.path.name
+
+
+def first_face_for(character: str, family: str, weight: int = 400) -> Face | None:
+    """The face a browser tries first for `character`: of those whose range holds it, the last."""
+    candidates = [f for f in faces() if f.family == family and f.weight == weight
+                  and f.style == "normal"
+                  and any(a <= ord(character) <= b for a, b in f.ranges)]  # fmt: skip
+    return candidates[-1] if candidates else None
+
+
+def test_chinese_pages_download_only_the_course_slice_of_noto_sans_sc():
+    """The course's own characters come from a face about a third the size of the full one."""
+    chinese = {c for c in characters_used() if 0x3000 <= ord(c) <= 0x9FFF}
+    assert len(chinese) > 1000
+    for weight in (400, 700):
+        files = {first_face_for(c, "Noto Sans SC", weight).path for c in chinese}
+        assert len(files) == 1, files
+        (course_slice,) = files
+        full = max((f.path for f in faces() if f.family == "Noto Sans SC"),
+                   key=lambda path: path.stat().st_size)  # fmt: skip
+        assert course_slice.stat().st_size < full.stat().st_size / 2
+        assert all(first_face_for(c, "Noto Sans SC", weight).draws(c) for c in chinese)
+
+
+def test_the_placeholder_holds_each_course_character_at_the_real_glyph_size():
+    """Blank, one em wide, with Noto Sans SC's line metrics: the layout never moves on swap."""
+    placeholder = next(f for f in faces() if f.family == "Noto Sans SC Placeholder")
+    real = TTFont(first_face_for("渠", "Noto Sans SC").path)
+    blank = TTFont(placeholder.path)
+    chinese = [c for c in characters_used() if 0x3000 <= ord(c) <= 0x9FFF]
+    assert all(placeholder.draws(c) for c in chinese)
+    real_cmap, blank_cmap = real.getBestCmap(), blank.getBestCmap()
+    for character in chinese:
+        real_width = real["hmtx"][real_cmap[ord(character)]][0]
+        assert blank["hmtx"][blank_cmap[ord(character)]][0] == real_width, character
+    for table, field in [("hhea", "ascent"), ("hhea", "descent"), ("hhea", "lineGap"),
+                         ("OS/2", "sTypoAscender"), ("OS/2", "sTypoDescender"),
+                         ("OS/2", "usWinAscent"), ("OS/2", "usWinDescent")]:  # fmt: skip
+        assert getattr(blank[table], field) == getattr(real[table], field), field
+    assert blank["head"].unitsPerEm == real["head"].unitsPerEm
+    assert placeholder.path.stat().st_size < 4096

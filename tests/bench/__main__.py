@@ -1,7 +1,9 @@
-"""Run every benchmark and print its figures: python -m tests.bench [NAME ...]
+"""Run every benchmark and print its figures: python -m tests.bench [NAME ...] [--OPTION ...]
 
 Each benchmark is a module tests/bench/bench_<name>.py with a main() that
-prints its own table of figures and ratios, all measured in one run.
+prints its own table of figures and ratios, all measured in one run. Options
+after the names go to the benchmark (one name only), e.g.
+`python -m tests.bench lighthouse --locale zh --page self-test`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ def available() -> list[str]:
     return sorted(path.stem.removeprefix("bench_") for path in BENCH_DIR.glob("bench_*.py"))
 
 
-def main(names: list[str]) -> int:
-    names = names or available()
+def main(args: list[str]) -> int:
+    first_option = next((i for i, arg in enumerate(args) if arg.startswith("-")), len(args))
+    names, options = args[:first_option] or available(), args[first_option:]
+    if options and len(names) != 1:
+        print("options go to one benchmark: name it first, e.g. lighthouse --locale zh")
+        return 2
     unknown = sorted(set(names) - set(available()))
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available())}")
@@ -28,7 +34,7 @@ def main(names: list[str]) -> int:
     for name in names:
         print(f"\n=== {name} " + "=" * (60 - len(name)))
         started = time.perf_counter()
-        sys.argv = [f"bench_{name}"]  # each benchmark runs with its own defaults
+        sys.argv = [f"bench_{name}", *options]  # its own defaults unless options were given
         importlib.import_module(f"tests.bench.bench_{name}").main()
         timings.append((name, time.perf_counter() - started))
     print("\n=== summary " + "=" * 53)

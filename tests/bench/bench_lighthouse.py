@@ -1,6 +1,6 @@
 """Benchmark: Lighthouse scores of the pages learners use most, in every locale.
 
-Run: python -m tests.bench lighthouse [--locale xx ...] [--page NAME ...]
+Run: python -m tests.bench lighthouse [--locale xx ...] [--page NAME ...] [--keep DIR]
 Lighthouse (npm, pinned in tests/bench/lighthouse/package.json and installed there with
 `npm ci` on first use) audits the home, module, self-test and progress pages on
 `omnicourse serve` with Debian's Chromium, as a phone on a slow network (Lighthouse's
@@ -46,7 +46,7 @@ def audit(binary: Path, url: str, report: Path) -> dict:
         f"--only-categories={','.join(CATEGORIES)}",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
     ]  # fmt: skip
-    for attempt in (1, 2):  # a busy machine sometimes loses Chromium's connection: once more
+    for _attempt in (1, 2):  # a busy machine sometimes loses Chromium's connection: once more
         done = subprocess.run(command, capture_output=True, text=True,
                               env={**os.environ, "CHROME_PATH": CHROMIUM})  # fmt: skip
         if done.returncode == 0:
@@ -70,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--locale", action="append", dest="locales")
     parser.add_argument("--page", action="append", dest="pages", choices=sorted(PAGES))
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep each JSON report in DIR")
     args = parser.parse_args(sys.argv[1:])
     locales = args.locales or ["en", "pl", "zh", "yo"]
     pages = args.pages or list(PAGES)
@@ -82,7 +83,9 @@ def main() -> None:
             for name in pages:
                 url = f"http://127.0.0.1:{port}" + PAGES[name].format(locale=locale)
                 try:
-                    result = audit(binary, url, Path(folder) / "report.json")
+                    reports = args.keep or Path(folder)
+                    reports.mkdir(parents=True, exist_ok=True)
+                    result = audit(binary, url, reports / f"{locale}-{name}.json")
                 except RuntimeError as error:
                     rows.append(f"{locale + ' ' + name:<22} Lighthouse failed: {error}")
                     misses.append((f"{locale} {name}", [str(error)]))

@@ -26,3 +26,25 @@ def test_module_title_is_drawn_with_a_shipped_font(page, live_server, locale, ex
     used = fonts_drawing(page, "h1")
     assert used.get(expected) is True, used  # True: a web font from static/fonts/
     assert all(used.values()), used  # no character fell back to a system font
+
+
+def test_chinese_text_keeps_its_place_while_its_font_arrives(page, live_server):
+    """On a phone with no Chinese font, nothing moves when Noto Sans SC comes in."""
+    held = []
+    page.route("**/static/fonts/NotoSansSC-*", lambda route: held.append(route)
+               if "Placeholder" not in route.request.url else route.continue_())  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/zh/modules/principles/quiz", wait_until="domcontentloaded")
+    places = "[...document.querySelectorAll('main *')].map(e => [e.offsetTop, e.offsetHeight])"
+    placeholder_ready = "() => document.fonts.check('16px \"Noto Sans SC Placeholder\"', '全渠道')"
+    page.wait_for_function(placeholder_ready)
+    page.wait_for_function("() => [...document.fonts].some(f => f.family === 'Noto Sans SC' "
+                           "&& f.status === 'loading')")  # fmt: skip
+    before = page.evaluate(places)
+    assert held, "the page asked for no Chinese font"
+    for route in held:
+        route.continue_()
+    page.wait_for_function("() => [...document.fonts].filter(f => f.family === 'Noto Sans SC')"
+                           ".every(f => f.status !== 'loading')")  # fmt: skip
+    assert page.evaluate(places) == before
+    assert "Course" in held[0].request.url  # the course's slice, not the 1 MB full face
