@@ -212,7 +212,7 @@ def _write_podcast(app: Flask, locale: str, base_url: str, out: Path) -> list[st
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(xml, encoding="utf-8")
     base = re.escape(base_url.rstrip("/"))
-    return sorted(set(re.findall(rf'url="{base}(/[^"?]*\.(?:json|txt))', xml)))
+    return sorted(set(re.findall(rf'url="{base}(/[^"?]*\.(?:json|txt|vtt))', xml)))
 
 
 def _write_root(app: Flask, course: Course, out: Path, podcasts: list[str] | None = None) -> None:

@@ -32,8 +32,10 @@ from course.build import Job
 from course.catalog import Course
 from course.markdown import speech_text
 from course.model import Module, Section
+from course.readalong import Cue, parse_webvtt, split_sentences, spread, to_webvtt, with_part
 from course.store import write_atomic
 from course.tts import RECORDING, Engine, EngineError, create_engine, credit
+from course.tts.espeak import encode_mp3
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ CLOSING_PART = "_key-points"  # the key points, after the sections
 TITLE_PART = INTRO_PART  # its former name (the intro read only the title then)
 # Part of every module file's key: bump it when the module file's make-up (its
 # parts, their text or its tags) changes, so existing instances rebuild it.
-MODULE_FORMAT = 2
+MODULE_FORMAT = 3
 # The words the intro and closing parts read before their lists (the UI catalogue's own).
 LABELS = {
     "outcomes": {
@@ -295,6 +297,7 @@ class _Speech:
     duration: float
     recorded_by: str | None = None
     parts: tuple[tuple[str, str, float], ...] = ()
+    cues: tuple[Cue, ...] = ()  # when each sentence is spoken
 
 
 class _Chain:
@@ -328,15 +331,37 @@ class _Chain:
             if not voice:
                 continue
             try:
-                data = engine.synthesize(text, voice)
+                data, cues = _speak_by_sentence(engine, text, voice)
                 duration = audio_mp3.inspect(data).duration
             except Exception as error:  # any engine failure falls through to the next one
                 log.warning("%s failed (%s), trying the next: %s", engine.name, locale, error)
                 problems.append(f"{engine.name}: {error}")
                 continue
             key = _hash(engine.name, voice, engine.settings, text)
-            return _Speech(data, key, engine.name, voice, duration)
+            if cues is None:  # the engine gives a whole file only: spread by sentence length
+                cues = spread(split_sentences(text), duration)
+            return _Speech(data, key, engine.name, voice, duration, cues=tuple(cues))
         raise EngineError(f"no engine could speak this text ({'; '.join(problems) or 'no voice'})")
+
+
+def _speak_by_sentence(engine: Engine, text: str, voice: str) -> tuple[bytes, list[Cue] | None]:
+    """`text` as MP3 and when each sentence is spoken, when the engine gives samples
+    (`pcm`); otherwise its MP3 and None."""
+    sentences = split_sentences(text)
+    speak_samples = getattr(engine, "pcm", None)
+    if speak_samples is None or not sentences:
+        return engine.synthesize(text, voice), None
+    chunks, cues, position, rate = [], [], 0.0, 0
+    for sentence in sentences:
+        samples, rate = speak_samples(sentence, voice)
+        seconds = len(samples) / 2 / rate
+        chunks.append(samples)
+        cues.append(Cue(round(position, 3), round(position + seconds, 3), sentence))
+        position += seconds
+    samples = b"".join(chunks)
+    if not samples:
+        raise EngineError(f"{engine.name} produced no sound")
+    return encode_mp3(samples, rate), cues
 
 
 class _Builder:
@@ -429,7 +454,10 @@ class _Builder:
             data = plan.recording.read()
             duration = audio_mp3.inspect(data).duration  # it may have changed since planning
             by = plan.recording.recorded_by
-            self._store(target, _Speech(data, plan.key, RECORDING, "", duration, by))
+            # No sentence timings for a human voice: one cue for the part, titled by its first line.
+            first = split_sentences(text)[:1]
+            cues = tuple(Cue(0.0, round(duration, 3), line) for line in first)
+            self._store(target, _Speech(data, plan.key, RECORDING, "", duration, by, cues=cues))
         else:
             self._store(target, self.chain.speak(text, locale, plan.engine_index))
 
@@ -465,12 +493,27 @@ class _Builder:
             for part, entry in zip(parts, built, strict=True)
         )
         duration = sum(entry.duration for entry in built)  # whole frames: lengths add up
-        speech = _Speech(data, key, engines, voices, duration, recorded or None, layout)
+        cues, offset = [], 0.0  # each part's sentences, moved to where the part starts
+        for (part_id, _key, seconds), entry in zip(layout, built, strict=True):
+            cues += with_part(self._cues(entry), part_id, offset)
+            offset += seconds
+        speech = _Speech(
+            data, key, engines, voices, duration, recorded or None, layout, tuple(cues)
+        )
         self._store(target, speech)
+
+    def _cues(self, entry: AudioFile) -> list[Cue]:
+        """The read-along cues built with `entry`, or none (a file from an older build)."""
+        try:
+            return parse_webvtt(self.manifest.path(entry).with_suffix(".vtt").read_text("utf-8"))
+        except (OSError, ValueError):
+            return []
 
     def _store(self, target: str, speech: _Speech) -> None:
         locale, slug, *part = target.split("/")
         file = f"{locale}/{slug}/{part[0] if part else 'module'}-{speech.key}.mp3"
+        if speech.cues:
+            write_atomic((self.folder / file).with_suffix(".vtt"), to_webvtt(speech.cues).encode())
         write_atomic(self.folder / file, speech.data)
         old = self.manifest.entries.get(target)
         self.manifest.entries[target] = AudioFile(
@@ -485,13 +528,18 @@ class _Builder:
         )
         self.manifest.save()
         if old and old.file != file and not self._is_referenced(old.file):
-            (self.folder / old.file).unlink(missing_ok=True)
+            self._remove(old.file)
+
+    def _remove(self, file: str) -> None:
+        """An MP3 and its read-along cues."""
+        (self.folder / file).unlink(missing_ok=True)
+        (self.folder / file).with_suffix(".vtt").unlink(missing_ok=True)
 
     def _is_referenced(self, file: str) -> bool:
         return any(entry.file == file for entry in self.manifest.entries.values())
 
     def _orphans(self) -> list[Path]:
-        """MP3s no entry names, and temp files of builds that died."""
+        """MP3s (and their cues) no entry names, and temp files of builds that died."""
         if not self.folder.is_dir():
             return []
         known = {entry.file for entry in self.manifest.entries.values()}
@@ -501,7 +549,10 @@ class _Builder:
             for path in self.folder.rglob("*")
             if path.is_file()
             and (
-                (path.suffix == ".mp3" and path.relative_to(self.folder).as_posix() not in known)
+                (
+                    path.suffix in (".mp3", ".vtt")
+                    and path.with_suffix(".mp3").relative_to(self.folder).as_posix() not in known
+                )
                 or (path.suffix == ".tmp" and path.stat().st_mtime < old)
             )
         ]
@@ -511,7 +562,7 @@ class _Builder:
         self.manifest.save()
         for entry in removed:
             if not self._is_referenced(entry.file):
-                (self.folder / entry.file).unlink(missing_ok=True)
+                self._remove(entry.file)
         for path in orphans:
             path.unlink(missing_ok=True)
 

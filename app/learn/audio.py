@@ -57,6 +57,25 @@ def audio(slug: str):
     return _send(entry, f"{module.slug}-{module.locale}.mp3")
 
 
+@bp.get("/modules/<slug>/audio.vtt")
+def audio_cues(slug: str):
+    """When each sentence of the module's audio is spoken (WebVTT), for read-along and podcasts."""
+    module = resolve_module(slug).module
+    entry = manifest().get(module.locale, module.slug)
+    path = cues_path(entry) if entry else None
+    if entry is None or path is None:
+        abort(404)
+    response = _send(entry, path=path, mimetype="text/vtt")
+    response.headers["Access-Control-Allow-Origin"] = "*"  # podcast apps fetch it from anywhere
+    return response
+
+
+def cues_path(entry: AudioFile) -> Path | None:
+    """The read-along cues built with `entry`, if its build wrote them."""
+    path = (audio_folder() / entry.file).with_suffix(".vtt")
+    return path if path.is_file() else None
+
+
 @bp.get("/modules/<slug>/sections/<section_id>/audio.mp3")
 def section_audio(slug: str, section_id: str):
     resolved, _section = resolve_section(slug, section_id)
@@ -67,14 +86,20 @@ def section_audio(slug: str, section_id: str):
     return _send(entry, f"{module.slug}-{section_id}-{module.locale}.mp3")
 
 
-def _send(entry: AudioFile, download_name: str) -> Response:
-    path = audio_folder() / entry.file
+def _send(
+    entry: AudioFile,
+    download_name: str | None = None,
+    path: Path | None = None,
+    mimetype: str = "audio/mpeg",
+) -> Response:
+    """`entry`'s MP3 (or `path`, a file built with it), cached for a year when asked by key."""
+    path = path or audio_folder() / entry.file
     if not path.is_file():
         abort(404)
     hashed = request.args.get("v") == entry.key
     response = send_built_file(
         path,  # Range requests (206), If-None-Match (304); streamed, never read whole
-        mimetype="audio/mpeg",
+        mimetype=mimetype,
         etag=entry.key,
         download_name=download_name,
         max_age=ONE_YEAR if hashed else int(current_app.config["PAGE_MAX_AGE"]),
@@ -141,6 +166,7 @@ class Player:
     parts: list[Part] = field(default_factory=list)
     others: list[OtherLanguage] = field(default_factory=list)
     speech: list[tuple[str, str, str]] = field(default_factory=list)  # id, title, text to read
+    cues_url: str | None = None  # WebVTT: when each sentence is spoken
 
 
 def player(resolved: Resolved, found: Manifest) -> Player:
@@ -152,7 +178,11 @@ def player(resolved: Resolved, found: Manifest) -> Player:
         return Player(module, others=other_languages(module, found), speech=speech)
     url = url_for("learn.audio", locale=module.locale, slug=module.slug, v=entry.key)
     parts = _parts(module, entry, found)
-    return Player(module, url, source_label(entry), _minutes(entry.duration), parts)
+    cues_url = None
+    if cues_path(entry):
+        cues_url = url_for("learn.audio_cues", locale=module.locale, slug=module.slug, v=entry.key)
+    source, length = source_label(entry), _minutes(entry.duration)
+    return Player(module, url, source, length, parts, cues_url=cues_url)
 
 
 def _parts(module: Module, entry: AudioFile, found: Manifest) -> list[Part]:

@@ -51,6 +51,7 @@ class Episode:
     audio_url: str
     chapters_url: str | None
     transcript_url: str
+    cues_url: str | None  # the transcript with timings (WebVTT)
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,9 @@ def feed(locale: str, base: str) -> Feed:
                 audio_url=absolute("learn.audio", slug=slug, v=entry.key),
                 chapters_url=absolute("learn.chapters", slug=slug) if entry.parts else None,
                 transcript_url=absolute("learn.transcript", slug=slug),
+                cues_url=absolute("learn.audio_cues", slug=slug)
+                if audio.cues_path(entry)
+                else None,
             )
         )
     title = course.title(locale)

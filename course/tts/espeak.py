@@ -114,7 +114,7 @@ class EspeakEngine:
     """eSpeak NG, offline: robotic but understandable, in about a hundred languages."""
 
     name = "espeak"
-    settings = f"wpm={WORDS_PER_MINUTE};kbps={BITRATE_KBPS};pause={PAUSE_SECONDS}"
+    settings = f"wpm={WORDS_PER_MINUTE};kbps={BITRATE_KBPS};pause={PAUSE_SECONDS};by=sentence"
 
     def voice(self, locale: str) -> str | None:
         voices = _library().voices
@@ -128,15 +128,26 @@ class EspeakEngine:
             return False
         return True
 
-    def synthesize(self, text: str, voice: str) -> bytes:
+    def pcm(self, text: str, voice: str) -> tuple[bytes, int]:
+        """16-bit mono samples of `text` and their sample rate."""
         library = _library()
-        pcm = library.speak(text, voice)
-        if not pcm:
+        return library.speak(text, voice), library.sample_rate
+
+    def synthesize(self, text: str, voice: str) -> bytes:
+        samples, rate = self.pcm(text, voice)
+        if not samples:
             raise EngineError("eSpeak NG produced no sound")
-        pcm += b"\0\0" * int(library.sample_rate * PAUSE_SECONDS)
-        encoder = lameenc.Encoder()
-        encoder.set_bit_rate(BITRATE_KBPS)
-        encoder.set_in_sample_rate(library.sample_rate)
-        encoder.set_channels(1)
-        encoder.set_quality(LAME_QUALITY)
-        return bytes(encoder.encode(pcm) + encoder.flush())
+        return encode_mp3(samples, rate)
+
+
+def encode_mp3(samples: bytes, rate: int) -> bytes:
+    """16-bit mono samples → MP3, with a pause at the end so joined parts do not run together.
+
+    Every offline engine encodes this way, so their parts join frame by frame."""
+    samples += b"\0\0" * int(rate * PAUSE_SECONDS)
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(BITRATE_KBPS)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(1)
+    encoder.set_quality(LAME_QUALITY)
+    return bytes(encoder.encode(samples) + encoder.flush())

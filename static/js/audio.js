@@ -188,6 +188,10 @@
         });
       }
     });
+    // static/js/read-along.js: a click on a sentence plays the module's file from there.
+    root.addEventListener("audio:play-at", function (event) {
+      play(moduleSrc, null, event.detail.time);
+    });
     // The bar stays on screen while the module scrolls; the list of parts need not.
     var more = root.querySelector(".audio-bar__more");
     if (more) root.insertAdjacentElement("afterend", more);

@@ -90,7 +90,8 @@ def test_feed_is_well_formed_rss_with_the_itunes_and_podcast_namespaces(client):
     assert [item.find(f"{{{ITUNES}}}episode").text for item in items] == ["1", "2"]
     for item in items:
         assert item.find(f"{{{PODCAST}}}chapters").get("type") == "application/json+chapters"
-        assert item.find(f"{{{PODCAST}}}transcript").get("type") == "text/plain"
+        transcripts = item.findall(f"{{{PODCAST}}}transcript")
+        assert [t.get("type") for t in transcripts] == ["text/vtt", "text/plain"]
         assert item.find("guid").get("isPermaLink") == "false"
 
 
@@ -177,7 +178,10 @@ def test_chapters_are_podcasting_json_titled_in_the_feeds_language(client, built
 
 def test_transcript_is_the_spoken_text_with_the_section_titles(client):
     root = etree.fromstring(client.get("/pl/podcast.xml").data)
-    transcript = root.find(f"channel/item/{{{PODCAST}}}transcript")
+    timed, transcript = root.findall(f"channel/item/{{{PODCAST}}}transcript")
+    assert (timed.get("url"), timed.get("type")) == (
+        f"{SITE}/pl/modules/basics/audio.vtt", "text/vtt"
+    )  # fmt: skip
     assert transcript.get("url") == f"{SITE}/pl/modules/basics/transcript.txt"
     assert transcript.get("language") == "pl"
     response = client.get("/pl/modules/basics/transcript.txt")
@@ -239,6 +243,8 @@ def test_the_export_writes_the_feeds_chapters_and_transcripts_with_a_base_url(bu
     chapters = json.loads((out / "en" / "modules" / "basics" / "chapters.json").read_text())
     assert chapters["version"] == "1.2.0"
     assert "Why it matters" in (out / "en" / "modules" / "journey" / "transcript.txt").read_text()
+    cues = (out / "en" / "modules" / "journey" / "audio.vtt").read_text()
+    assert cues.startswith("WEBVTT") and "\nJourneys.\n" in cues
     assert feedparser.parse((out / "yo" / "podcast.xml").read_bytes()).entries == []
     root = (out / "index.html").read_text()
     assert '<link rel="alternate" type="application/rss+xml" href="en/podcast.xml"' in root
@@ -249,3 +255,23 @@ def test_the_export_writes_no_feed_without_a_base_url(built, tmp_path):
     out = _export(built, tmp_path)
     assert not (out / "en" / "podcast.xml").exists()
     assert "podcast.xml" not in (out / "index.html").read_text()
+
+
+def test_read_along_cues_are_served_as_webvtt_and_linked_from_the_player(client, built):
+    from course.readalong import parse_webvtt
+
+    entry = manifest(built / "instance").get("en", "basics")
+    page = client.get("/en/modules/basics/").get_data(as_text=True)
+    url = f"/en/modules/basics/audio.vtt?v={entry.key}"
+    assert f'<track kind="metadata" src="{url}" srclang="en" default>' in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "text/vtt"
+    assert "immutable" in response.headers["Cache-Control"]
+    cues = parse_webvtt(response.get_data(as_text=True))
+    response.close()
+    assert cues[0].text == "Basics." and cues[0].part == "_intro"
+    assert {c.part for c in cues} == {"_intro", "what-it-means", "why-it-matters", "_key-points"}
+    assert cues[-1].end <= entry.duration
+    assert client.get("/yo/modules/basics/audio.vtt").status_code == 404  # no audio in Yoruba
+    assert client.get("/en/modules/nope/audio.vtt").status_code == 404

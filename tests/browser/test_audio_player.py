@@ -155,3 +155,42 @@ def test_yoruba_with_a_device_voice_reads_the_text_aloud(page, server):
         {"module": "basics", "section": None},
     ]
     assert axe_violations(page) == []
+
+
+def highlighted(page) -> str:
+    """The letters of the text the read-along highlights now, lower case ("" when none)."""
+    return page.evaluate(
+        "() => { const h = CSS.highlights.get('read-along');"
+        " const text = h ? [...h].map(String).join(' ') : '';"
+        " return text.toLowerCase().replace(/[^\\p{L}\\p{N}]/gu, ''); }"
+    )
+
+
+def test_read_along_highlights_the_spoken_sentence_and_a_click_plays_from_a_sentence(page, server):
+    page.goto(f"{server}/en/modules/basics/")
+    page.wait_for_function(
+        "() => { const a = document.querySelector('#audio audio'), t = a.textTracks[0];"
+        " return a.readyState >= 1 && t && t.cues && t.cues.length > 0; }"
+    )
+    section = page.locator("details[data-section='what-it-means']")
+    text_before = section.inner_html()
+    cues = page.evaluate(
+        "() => [...document.querySelector('#audio audio').textTracks[0].cues]"
+        ".map(c => ({id: c.id, start: c.startTime, text: c.text}))"
+    )
+    sentence = next(c for c in cues if c["text"].startswith("Omnichannel joins up every channel"))
+    assert sentence["id"].startswith("what-it-means-")
+    # Very slow playback, so the sentence stays current while the test looks at it.
+    page.evaluate(
+        "(start) => { const a = document.querySelector('#audio audio');"
+        " a.playbackRate = 0.0625; a.currentTime = start + 0.05; a.play(); }",
+        sentence["start"],
+    )
+    page.wait_for_function("() => CSS.highlights.get('read-along').size === 1")
+    assert highlighted(page) == "omnichanneljoinsupeverychannel"
+    assert section.inner_html() == text_before  # the page's text is never rewritten
+
+    page.locator("h1").click()  # the title: the first sentence of the audio
+    page.wait_for_function("() => document.querySelector('#audio audio').currentTime < 0.5")
+    page.wait_for_function("() => CSS.highlights.get('read-along').size === 1")
+    assert highlighted(page) == "basics"
