@@ -6,7 +6,10 @@ voice, so a build re-synthesises only changed text. The module file is an
 intro (the title and the learning outcomes), the section files and a closing
 part (the key points) joined frame by frame (nothing is synthesised twice),
 unless a human recording of the whole module exists. It carries ID3 tags
-(title, course, voice, language, licence) and one chapter per part.
+(title, course, voice, language, licence) and one chapter per part. Beside
+every MP3 is a WebVTT file of its sentence timings (course/readalong.py): a
+synthetic voice speaks sentence by sentence so each one is measured, and the
+module file's cues are its parts' cues moved to where each part starts.
 
 Files are written to a temporary name and renamed, and `manifest.json`
 (rewritten the same way after each file) is the only index the app trusts,

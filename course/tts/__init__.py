@@ -39,6 +39,10 @@ class Engine(Protocol):
         ...
 
 
+# An offline engine also has `pcm(text, voice) -> (16-bit mono samples, sample rate)`: the
+# build then speaks sentence by sentence and knows when each one is said (read-along).
+
+
 NAMES = {"gtts": "Google Translate", "espeak": "eSpeak NG", "piper": "Piper"}
 
 

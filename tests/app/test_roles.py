@@ -31,6 +31,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "learn.module": PUBLIC,
     "learn.quiz": PUBLIC,
     "learn.audio": PUBLIC,
+    "learn.audio_cues": PUBLIC,
     "learn.section_audio": PUBLIC,
     "learn.pdf": PUBLIC,
     "learn.podcast": PUBLIC,
