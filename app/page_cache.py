@@ -5,7 +5,9 @@ rendered by Flask once per version of what it shows; this WSGI layer, in front
 of Flask, keeps the finished response, gzip- and brotli-compressed, and answers
 the next anonymous GET or HEAD for the same address straight from memory (with
 `Vary: Accept-Encoding`, an ETag per encoding, and 304s), without routing, hooks
-or templates. A request with a session cookie always goes to Flask.
+or templates. A request with a session cookie always goes to Flask, except for a
+text static file (CSS, scripts, SVG) under its hashed URL: those are kept compressed
+too, for everyone.
 
 A kept page is used while its generation holds: the content's version, the
 release (templates, static files, catalogues) and the state of the audio build.
@@ -58,7 +60,8 @@ class PageCache:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable:
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or _has_session(environ) or environ.get(BAD_HOST):
+        personal = _has_session(environ) and not _is_hashed_static(environ)
+        if method not in ("GET", "HEAD") or personal or environ.get(BAD_HOST):
             return self.wsgi_app(environ, start_response)  # Flask answers (a bad host: 400)
         key = _key(environ)
         generation = self.generation()
@@ -192,7 +195,7 @@ def _matches(if_none_match: str, etag: str) -> bool:
         return False
     for tag in if_none_match.split(","):
         tag = tag.strip().removeprefix("W/").strip('"')
-        if tag == "*" or tag.split("-")[0] == etag:
+        if tag == "*" or tag.removesuffix("-br").removesuffix("-gzip") == etag:
             return True
     return False
 
@@ -204,9 +207,18 @@ def _has_session(environ: dict) -> bool:
 
 def _key(environ: dict) -> str:
     """The page's address. Not its query string: a shared page does not depend on one (see
-    web.shared_page), and `?1`, `?2`… must not make the worker compress a page each time."""
+    web.shared_page), and `?1`, `?2`… must not make the worker compress a page each time.
+    A static file under its hashed URL (`?v=`) is kept per version."""
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    return f"{environ.get('wsgi.url_scheme', 'http')}|{path}"
+    version = environ.get("QUERY_STRING", "") if _is_hashed_static(environ) else ""
+    return f"{environ.get('wsgi.url_scheme', 'http')}|{path}|{version}"
+
+
+def _is_hashed_static(environ: dict) -> bool:
+    """A static file asked for by its content hash: the same for everyone, session or not."""
+    return environ.get("PATH_INFO", "").startswith("/static/") and environ.get(
+        "QUERY_STRING", ""
+    ).startswith("v=")
 
 
 def _writer_alive(path: Path) -> bool:

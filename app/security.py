@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 
+from app.page_cache import SHARED_MARKER
 from app.web import ONE_YEAR, cookie_name
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -27,6 +28,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# Static files worth compressing (fonts, images and audio are compressed already).
+COMPRESSIBLE = {"text/css", "text/javascript", "application/javascript", "image/svg+xml",
+                "application/json", "application/manifest+json", "text/plain"}  # fmt: skip
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -67,6 +71,8 @@ def _add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
         response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+        if response.mimetype in COMPRESSIBLE:
+            response.headers[SHARED_MARKER] = "1"  # app/page_cache.py keeps it compressed
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={ONE_YEAR}")
     return response

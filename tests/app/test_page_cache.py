@@ -98,3 +98,31 @@ def test_a_query_string_names_the_same_kept_page(app, client):
     for number in range(20):  # no new copy, no new compression
         client.get(f"{MODULE}?{number}", headers={"Accept-Encoding": "br"})
     assert rendered == [] and len(pages.pages) == 1
+
+
+def test_styles_and_scripts_under_their_hashed_url_are_sent_compressed_to_everyone(app, client):
+    from app.security import static_url
+
+    with app.test_request_context():
+        names = ("css/fonts.css", "js/read-along.js", "fonts/NotoSans-Regular.woff2")
+        css, js, font = (static_url(name) for name in names)
+    plain = client.get(css)
+    packed = client.get(css, headers={"Accept-Encoding": "br"})
+    assert packed.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 5  # the Chinese faces' long unicode-ranges
+    assert packed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert "X-Omnicourse-Shared" not in packed.headers
+    again = client.get(css, headers={"If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+    assert gzip.decompress(client.get(js, headers={"Accept-Encoding": "gzip"}).data).startswith(
+        b"// Read-along"
+    )
+    woff2 = client.get(font, headers={"Accept-Encoding": "br"})  # compressed already
+    assert "Content-Encoding" not in woff2.headers
+    woff2.close()
+    add_user(app, "ada@example.com")
+    login(client, "ada@example.com")  # signed in: the same shared, compressed file
+    mine = client.get(css, headers={"Accept-Encoding": "br"})
+    assert mine.headers["Content-Encoding"] == "br" and "Set-Cookie" not in mine.headers
