@@ -201,6 +201,55 @@ def make_placeholder(source: Path) -> Path:
     return target
 
 
+# System fonts a browser shows Latin text in until Noto Sans arrives, scaled to Noto Sans's
+# width and line metrics so the text keeps its place when it swaps in (no layout shift).
+# Average advance per em, weighted by English letter frequency (`average_width`), measured on
+# Liberation Sans (metric-compatible with Arial and Helvetica), Roboto and DejaVu Sans.
+NOTO_SANS = {"width": 0.4702, "ascent": 1.069, "descent": 0.293}
+FALLBACKS = [
+    ("Arial", 0.4399,
+     ["Arial", "ArialMT", "Helvetica Neue", "Helvetica", "Liberation Sans", "Arimo"],
+     ["Arial Bold", "Arial-BoldMT", "Helvetica Neue Bold", "Helvetica Bold",
+      "Liberation Sans Bold", "Arimo Bold"]),
+    ("Roboto", 0.4412, ["Roboto", "Roboto-Regular"], ["Roboto Bold", "Roboto-Bold"]),
+    ("DejaVu", 0.5050, ["DejaVu Sans", "DejaVuSans"], ["DejaVu Sans Bold", "DejaVuSans-Bold"]),
+]  # fmt: skip
+LETTER_FREQUENCY = {
+    " ": 182, "e": 102, "t": 75, "a": 65, "o": 62, "n": 57, "i": 57, "s": 53, "r": 50, "h": 50,
+    "l": 33, "d": 33, "u": 23, "c": 22, "m": 20, "f": 18, "w": 17, "g": 16, "y": 15, "p": 15,
+    "b": 12, "v": 8, "k": 6, "x": 1, "j": 1, "q": 1, "z": 1,
+}  # fmt: skip
+
+
+def average_width(font: TTFont) -> float:
+    """Mean advance of running English text, in ems (how wide a line of it is)."""
+    cmap, metrics = font.getBestCmap(), font["hmtx"]
+    total = sum(LETTER_FREQUENCY.values())
+    widths = sum(metrics[cmap[ord(c)]][0] * n for c, n in LETTER_FREQUENCY.items())
+    return widths / total / font["head"].unitsPerEm
+
+
+def fallback_rules() -> list[str]:
+    rules = []
+    for name, width, regular, bold in FALLBACKS:
+        adjust = NOTO_SANS["width"] / width
+        for weight, names in ((400, regular), (700, bold)):
+            sources = ", ".join(f'local("{local}")' for local in names)
+            rules.append(
+                "@font-face {\n"
+                f'  font-family: "Noto Sans Fallback {name}";\n'
+                f"  font-weight: {weight};\n"
+                f"  src: {sources};\n"
+                f"  size-adjust: {adjust * 100:.1f}%;\n"
+                f"  ascent-override: {NOTO_SANS['ascent'] / adjust * 100:.1f}%;\n"
+                f"  descent-override: {NOTO_SANS['descent'] / adjust * 100:.1f}%;\n"
+                "  line-gap-override: 0%;\n"
+                f"  unicode-range: {css_range('NotoSans')};\n"
+                "}"
+            )
+    return rules
+
+
 def write_css() -> None:
     rules = [
         "/* Fonts that ship with Omnicourse, so every script shows real glyphs with no font CDN.\n"
@@ -229,6 +278,7 @@ def write_css() -> None:
         f"  unicode-range: {css_range('NotoSansSC-Course')};\n"  # others fall back as usual
         "}"
     )
+    rules += fallback_rules()
     FONTS_CSS.write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 

@@ -45,6 +45,8 @@ def faces() -> list[Face]:
     result = []
     for match in FACE.finditer(FONTS_CSS.read_text(encoding="utf-8")):
         body = match["body"]
+        if "url(" not in body:
+            continue  # a system font scaled to stand in for a shipped one (local() only)
         ranges = []
         for part in re.search(r"unicode-range:\s*([^;]+);", body)[1].split(","):
             start, _, end = part.strip().removeprefix("U+").partition("-")

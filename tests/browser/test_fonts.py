@@ -48,3 +48,27 @@ def test_chinese_text_keeps_its_place_while_its_font_arrives(page, live_server):
                            ".every(f => f.status !== 'loading')")  # fmt: skip
     assert page.evaluate(places) == before
     assert "Course" in held[0].request.url  # the course's slice, not the 1 MB full face
+
+
+def test_latin_text_barely_moves_when_noto_sans_replaces_the_system_font(page, live_server):
+    """The system font stands in at Noto Sans's width (size-adjust): lines keep their breaks."""
+    held = []
+    page.route("**/static/fonts/NotoSans-*", lambda route: held.append(route))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/en/modules/principles/", wait_until="domcontentloaded")
+    page.wait_for_function("() => document.querySelector('main details.section')")
+    blocks = "[...document.querySelectorAll('main p, main h1, main h2, main li')]"
+    measure = (
+        f"() => [document.querySelector('main').scrollHeight, {blocks}.map(e => e.offsetHeight)]"
+    )
+    page.wait_for_function(f"() => {blocks}.length > 50")
+    height, before = page.evaluate(measure)
+    assert held, "the page asked for no Latin font"
+    for route in held:
+        route.continue_()
+    page.wait_for_function("() => [...document.fonts].filter(f => f.family === 'Noto Sans')"
+                           ".every(f => f.status !== 'loading')")  # fmt: skip
+    new_height, after = page.evaluate(measure)
+    rewrapped = sum(1 for old, new in zip(before, after, strict=True) if old != new)
+    assert rewrapped <= len(before) // 10, (rewrapped, len(before))  # unscaled: a third
+    assert abs(new_height - height) / height < 0.015  # unscaled: 4.6 % shorter
