@@ -11,12 +11,14 @@
   var INTERACTIVE = "a, button, summary, input, select, textarea, label, [data-audio-ui]";
   var WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
+  // What two texts are compared by: letters and digits, lower case ("" for anything else).
+  function letterOf(character) {
+    return WORD_CHARACTER.test(character) ? character.toLowerCase() : "";
+  }
+
   function normalise(text) {
     var out = "";
-    for (var i = 0; i < text.length; i++) {
-      var c = text.charAt(i);
-      if (WORD_CHARACTER.test(c)) out += c.toLowerCase();
-    }
+    for (var i = 0; i < text.length; i++) out += letterOf(text.charAt(i));
     return out;
   }
 
@@ -47,9 +49,9 @@
       for (var node = walker.nextNode(); node; node = walker.nextNode()) {
         var text = node.data;
         for (var i = 0; i < text.length; i++) {
-          var c = text.charAt(i);
-          if (!WORD_CHARACTER.test(c)) continue;
-          letters += c.toLowerCase();
+          var letter = letterOf(text.charAt(i));
+          if (!letter) continue;
+          letters += letter;
           places.push([node, i]);
         }
       }
@@ -132,7 +134,7 @@
       for (var i = 0; i < found.cues.length; i++) {
         if (found.cues[i].cue === active) {
           var match = found.cues[i];
-          var details = match && found.places[match.from][0].parentElement.closest("details");
+          var details = found.places[match.from][0].parentElement.closest("details");
           return show(details && !details.open ? null : rangeOf(found, match));
         }
       }
