@@ -71,11 +71,18 @@ def _add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
         response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-        if response.mimetype in COMPRESSIBLE:
+        if response.mimetype in COMPRESSIBLE and _is_current_version(request.args["v"]):
             response.headers[SHARED_MARKER] = "1"  # app/page_cache.py keeps it compressed
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={ONE_YEAR}")
     return response
+
+
+def _is_current_version(version: str) -> bool:
+    """Whether `?v=` is the static file's own hash: only then is a compressed copy kept, so
+    made-up versions cannot fill the page cache."""
+    path = Path(current_app.static_folder or "") / (request.view_args or {}).get("filename", "")
+    return path.is_file() and version == _file_hash(path, path.stat().st_mtime_ns)
 
 
 @cache

@@ -122,6 +122,9 @@ def test_styles_and_scripts_under_their_hashed_url_are_sent_compressed_to_everyo
     woff2 = client.get(font, headers={"Accept-Encoding": "br"})  # compressed already
     assert "Content-Encoding" not in woff2.headers
     woff2.close()
+    made_up = client.get(css.replace("?v=", "?v=0"), headers={"Accept-Encoding": "br"})
+    assert "Content-Encoding" not in made_up.headers  # not kept: versions cannot be invented
+    made_up.close()
     add_user(app, "ada@example.com")
     login(client, "ada@example.com")  # signed in: the same shared, compressed file
     mine = client.get(css, headers={"Accept-Encoding": "br"})
