@@ -78,6 +78,9 @@ def defaults(instance: Path) -> dict:
         "RESET_PASSWORD_MINUTES": 60,
         "CHANGE_EMAIL_HOURS": 24,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # A recording of one section sent from the browser: its size and length at most.
+        "RECORDING_MAX_BYTES": 25 * 1024 * 1024,
+        "RECORDING_MAX_SECONDS": 30 * 60,
         "BABEL_DEFAULT_LOCALE": "en",
         # The site's time zone (an IANA name such as Europe/Warsaw): stored times are UTC,
         # pages show them, and count days, in this zone.

@@ -109,6 +109,13 @@ API_WRITES = (
     Limit("api-write", PER_SUBJECT, "API_WRITES_PER_LEARNER", 120, "API_WRITE_WINDOW_SECONDS", 60),
     Limit("api-write", PER_CLIENT, "API_WRITES_PER_ADDRESS", 1200, "API_WRITE_WINDOW_SECONDS", 60),
 )
+# Recordings saved, accepted or removed, per account (the subject) and per address.
+RECORDING_WRITES = (
+    Limit("recording-write", PER_SUBJECT, "RECORDING_WRITES_PER_ACCOUNT", 120,
+          "RECORDING_WRITE_WINDOW_SECONDS", 3600),
+    Limit("recording-write", PER_CLIENT, "RECORDING_WRITES_PER_ADDRESS", 240,
+          "RECORDING_WRITE_WINDOW_SECONDS", 3600),
+)  # fmt: skip
 # Every self-test form sent (answered or not), per address.
 QUIZ_POSTS = (
     Limit("quiz-post", PER_CLIENT, "QUIZ_POSTS_PER_ADDRESS", 60, "QUIZ_POST_WINDOW_SECONDS", 60),

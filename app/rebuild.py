@@ -120,13 +120,16 @@ class Reporter:
 
 
 def changed_modules(old: Course, new: Course) -> list[str]:
-    """`locale/slug` of each module that is new or shows something else than before."""
+    """`locale/slug` of each module that is new, shows something else than before, or
+    whose human recordings changed."""
     changed = []
     for locale, modules in new.modules.items():
         for slug, module in modules.items():
             before = old.modules.get(locale, {}).get(slug)
-            if before is None or before.content_hash != module.content_hash:
-                changed.append(f"{locale}/{slug}")
+            name = f"{locale}/{slug}"
+            recorded = old.recordings.get(name) != new.recordings.get(name)
+            if before is None or before.content_hash != module.content_hash or recorded:
+                changed.append(name)
     return sorted(changed)
 
 

@@ -1,4 +1,4 @@
-"""Roles and the checks protected routes use: learner, instructor, translator, admin.
+"""Roles and the checks protected routes use: learner, instructor, translator, voice, admin.
 
 An admin may do everything; other roles only what names them.
 
@@ -28,15 +28,17 @@ def role_names() -> dict[str, str]:
         "learner": _l("Learner"),
         "instructor": _l("Instructor"),
         "translator": _l("Translator"),
+        "voice": _l("Voice (records audio)"),
         "admin": _l("Administrator"),
     }
 
 
-def _check(roles: tuple[str, ...]) -> Any:
-    """None when allowed; otherwise the response (login page) or a 403."""
+def refusal(roles: tuple[str, ...]) -> Any:
+    """None when allowed; otherwise the response (login page) or a 403. No roles: anyone
+    signed in."""
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if not current_user.has_role(*roles):
+    if roles and not current_user.has_role(*roles):
         abort(403)
     return None
 
@@ -55,7 +57,7 @@ def role_required(*roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            denied = _check(roles)
+            denied = refusal(roles)
             return denied if denied is not None else view(*args, **kwargs)
 
         wrapped.required_roles = roles
@@ -69,6 +71,6 @@ def require_role(*roles: str) -> Callable[[], Any]:
     roles = _known(roles)
 
     def hook() -> Any:
-        return _check(roles)
+        return refusal(roles)
 
     return hook

@@ -43,8 +43,38 @@ class IdConverter(BaseConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
+    app.before_request(_upload_limit)  # before the CSRF check reads the body
     app.extensions["page_cache"] = {}
     app.extensions["build_id"] = _build_id(app)
+
+
+def accepts_upload(size_setting: str) -> Callable:
+    """Let a view receive a body up to the config's `size_setting` bytes (files), instead
+    of MAX_CONTENT_LENGTH; anything bigger is a 413 before the view runs."""
+
+    def decorator(view: Callable) -> Callable:
+        view.upload_size_setting = size_setting
+        return view
+
+    return decorator
+
+
+def _upload_limit() -> Any:
+    """For an upload view: turn away who may not use it before the body is read, and
+    raise the body limit for who may."""
+    from flask_login import current_user
+
+    from app.roles import refusal
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    setting = getattr(view, "upload_size_setting", None)
+    if not setting or not current_user.is_authenticated:
+        return None  # anonymous: the usual limit, then the CSRF check, then the login page
+    denied = refusal(getattr(view, "required_roles", ()))
+    if denied is not None:
+        return denied
+    request.max_content_length = int(current_app.config[setting])
+    return None
 
 
 def _build_id(app: Flask) -> str:

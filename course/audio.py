@@ -26,16 +26,23 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
-from html import escape
 from pathlib import Path
 
 from course import audio_mp3
-from course.audio_recordings import Recording, check_recordings, find_recording
+from course.audio_recordings import STALE, Recording, check_recordings, find_recording
 from course.build import Job
 from course.catalog import Course
-from course.markdown import speech_text
-from course.model import Module, Section
+from course.model import Module
 from course.readalong import Cue, parse_webvtt, split_sentences, spread, to_webvtt, with_part
+from course.speech import (
+    CLOSING_PART,
+    INTRO_PART,
+    closing_speech,
+    intro_speech,
+    module_speech,
+    part_titles,
+    section_speech,
+)
 from course.store import write_atomic
 from course.tts import RECORDING, Engine, EngineError, create_engine, credit
 from course.tts.espeak import encode_mp3
@@ -48,33 +55,16 @@ __all__ = [
     "check_recordings",
     "closing_speech",
     "intro_speech",
+    "module_speech",
     "part_titles",
     "plan_audio",
     "section_speech",
 ]
 
 MANIFEST = "manifest.json"
-INTRO_PART = "_intro"  # the title and learning outcomes, before the sections (not a section id)
-CLOSING_PART = "_key-points"  # the key points, after the sections
-TITLE_PART = INTRO_PART  # its former name (the intro read only the title then)
 # Part of every module file's key: bump it when the module file's make-up (its
 # parts, their text or its tags) changes, so existing instances rebuild it.
 MODULE_FORMAT = 3
-# The words the intro and closing parts read before their lists (the UI catalogue's own).
-LABELS = {
-    "outcomes": {
-        "en": "Learning outcomes",
-        "pl": "Efekty uczenia się",
-        "zh": "学习成果",
-        "yo": "Àwọn àbájáde ẹ̀kọ́",
-    },
-    "key_points": {
-        "en": "Key points",
-        "pl": "Najważniejsze punkty",
-        "zh": "要点",
-        "yo": "Àwọn kókó pàtàkì",
-    },
-}
 ISO_639_2 = {
     "en": "eng",
     "pl": "pol",
@@ -148,45 +138,6 @@ class Manifest:
 
 def target_id(locale: str, slug: str, part: str | None = None) -> str:
     return f"{locale}/{slug}/{part}" if part else f"{locale}/{slug}"
-
-
-def section_speech(section: Section) -> str:
-    """What a voice reads for one section: its title, then its text."""
-    return "\n".join(part for part in (_title_speech(section.title), section.speech_text) if part)
-
-
-def _title_speech(title: str) -> str:
-    return speech_text(f"<p>{escape(title)}</p>")
-
-
-def _label(kind: str, locale: str) -> str:
-    labels = LABELS[kind]
-    return labels.get(locale) or labels.get(locale.split("_")[0]) or labels["en"]
-
-
-def intro_speech(module: Module) -> str:
-    """What a voice reads before the sections: the title, then the learning outcomes."""
-    html = f"<p>{escape(module.title)}</p>"
-    if module.outcomes:
-        html += f"<p>{escape(_label('outcomes', module.locale))}:</p>"
-        html += "".join(f"<p>{escape(text)}</p>" for text in module.outcomes.values())
-    return speech_text(html)
-
-
-def closing_speech(module: Module) -> str:
-    """What a voice reads after the sections: the key points, or nothing."""
-    if not module.key_points_html:
-        return ""
-    html = f"<p>{escape(_label('key_points', module.locale))}:</p>"
-    return speech_text(html + "".join(f"<p>{point}</p>" for point in module.key_points_html))
-
-
-def part_titles(module: Module) -> dict[str, str]:
-    """The title of each part a module file may have, by part id (chapters, players)."""
-    titles = {INTRO_PART: module.title}
-    titles.update((section.id, section.title) for section in module.sections)
-    titles[CLOSING_PART] = _label("key_points", module.locale)
-    return titles
 
 
 def language_code(locale: str) -> str:
@@ -390,16 +341,22 @@ class _Builder:
         return jobs
 
     def _recording(
-        self, module: Module, part: str | None, locale: str | None = None
+        self, module: Module, part: str | None, text: str, locale: str | None = None
     ) -> Recording | None:
+        """The recording to use for a part: none when it reads text that has changed since."""
         if not self.chain.use_recordings:
             return None
-        return find_recording(self.course.content_dir, locale or module.locale, module.slug, part)
+        content_dir = self.course.content_dir
+        recording = find_recording(content_dir, locale or module.locale, module.slug, part)
+        if recording is not None and recording.state(text) == STALE:
+            log.info("recording %s is stale: its text has changed", recording.path.name)
+            return None
+        return recording
 
     def _module_jobs(self, module: Module) -> list[Job]:
         jobs: list[Job] = []
         locale, slug = module.locale, module.slug
-        whole = self._recording(module, None)
+        whole = self._recording(module, None, module_speech(module))
         pieces = [] if whole else [(INTRO_PART, intro_speech(module), locale)]
         # A section the translation lacks is read in the source's language, by its voice.
         pieces += [(s.id, section_speech(s), s.locale or locale) for s in module.sections]
@@ -417,7 +374,7 @@ class _Builder:
         parts: list[str] = []
         for part, text, spoken in pieces:
             synthetic_only = part in (INTRO_PART, CLOSING_PART)
-            recording = None if synthetic_only else self._recording(module, part, spoken)
+            recording = None if synthetic_only else self._recording(module, part, text, spoken)
             plan = _Plan(recording.key, recording=recording) if recording else None
             plan = plan or self.chain.first(spoken, text)
             if plan is None:

@@ -46,6 +46,8 @@ class Course:
     errors: list[ContentError] = field(default_factory=list)
     version: str = ""
     store: ContentStore | None = None  # last good files and earlier source texts
+    # "locale/slug" → a mark of that module's human recordings and sidecars (names, times)
+    recordings: dict[str, str] = field(default_factory=dict)
 
     def title(self, locale: str) -> str:
         return self.titles.get(locale) or self.titles.get(self.source_locale) or "Course"
@@ -151,6 +153,7 @@ class ContentLoader:
             self.cache.save_index(seen)
         self._served = {(m.locale, m.slug): m.path for ms in course.modules.values()
                         for m in ms.values()}  # fmt: skip
+        course.recordings = _recording_marks(self.content_dir)
         course.version = _version(course)
         return course
 
@@ -386,8 +389,25 @@ def _version(course: Course) -> str:
             digest.update(f"{locale}/{slug}:{module.content_hash}:{module.stale}\n".encode())
     for error in course.errors:
         digest.update(f"{error}\n".encode())
-    for path in sorted(course.content_dir.glob("*/audio/*")):  # recordings and sidecars
-        digest.update(
-            f"{path.relative_to(course.content_dir)}:{path.stat().st_mtime_ns}\n".encode()
-        )
+    for module, mark in sorted(course.recordings.items()):
+        digest.update(f"{module}:{mark}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def _recording_marks(content_dir: Path) -> dict[str, str]:
+    """For each module with recordings (content/<locale>/audio/<slug>[--<section>].*), a
+    mark that changes when one of its files is added, removed or rewritten."""
+    files: dict[str, list[str]] = {}
+    for path in sorted(content_dir.glob("*/audio/*")):
+        if path.name.startswith("."):  # a file being written
+            continue
+        try:
+            changed = path.stat().st_mtime_ns
+        except OSError:  # removed meanwhile
+            continue
+        slug = path.stem.split("--")[0]
+        files.setdefault(f"{path.parent.parent.name}/{slug}", []).append(f"{path.name}:{changed}")
+    return {
+        module: hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+        for module, names in files.items()
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import struct
@@ -57,3 +58,33 @@ def tone_mp3(seconds: float = 2.0, rate: int = 44100, channels: int = 2) -> byte
     encoder.set_channels(channels)
     encoder.set_quality(7)
     return bytes(encoder.encode(pcm) + encoder.flush())
+
+
+def recorded_tone(seconds: float = 2.0, loudness: float = 0.3, container: str = "webm") -> bytes:
+    """A tone as a browser's recorder sends it: WebM/Opus as Chromium makes it (or Ogg/Opus,
+    or 16-bit WAV), made by FFmpeg through PyAV; `loudness` 0 gives silence."""
+    import av
+    import numpy as np
+
+    rate = 48000
+    codec = {"webm": "libopus", "ogg": "libopus", "wav": "pcm_s16le"}[container]
+    times = np.arange(int(seconds * rate)) / rate
+    samples = (loudness * np.sin(2 * math.pi * 440 * times)).astype("float32")
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=container) as output:
+        stream = output.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        if codec == "libopus":
+            stream.bit_rate = 24_000  # a speech recorder's rate: a minute is about 180 KB
+        sample_format = "flt" if codec == "libopus" else "s16"
+        for start in range(0, len(samples), 960):
+            chunk = samples[start : start + 960].reshape(1, -1)
+            if sample_format == "s16":
+                chunk = (chunk * 32767).astype("int16")
+            frame = av.AudioFrame.from_ndarray(chunk, format=sample_format, layout="mono")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return buffer.getvalue()

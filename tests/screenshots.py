@@ -36,6 +36,8 @@ STAFF_PAGES = {
     "desk": "/admin/feedback?lang={locale}",
     "analytics": "/admin/analytics?lang={locale}",
     "translations": "/translate/?lang={locale}",
+    "recordings": "/translate/recordings/?lang={locale}",
+    "record": "/translate/recordings/{locale}/principles?lang={locale}",
 }
 
 

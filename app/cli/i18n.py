@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from app.config import PROJECT_ROOT
 from app.content import get_course
+from course.audio_recordings import STALE, recording_report
 from course.authoring import record_source_hashes, set_course_title
 from course.catalog import MISSING, OUTDATED, TRANSLATED
 from course.locales import is_locale_code
@@ -145,6 +146,7 @@ def format_report(report: TranslationReport) -> str:
     lines += [str(error) for error in report.catalogue_errors]
     for change in source_changes(course):
         lines += ["", format_change(change)]
+    lines += format_stale_recordings(course)
     missing = sum(s.count(MISSING) for s in report.locales)
     outdated = sum(s.count(OUTDATED) for s in report.locales)
     verdict = "everything is translated" if report.complete else "translation incomplete"
@@ -156,6 +158,26 @@ def format_report(report: TranslationReport) -> str:
     if outdated:
         lines.append("After review: omnicourse i18n mark-current LOCALE MODULE [SECTION]")
     return "\n".join(lines)
+
+
+def format_stale_recordings(course) -> list[str]:
+    """The recordings whose text changed since they were recorded, one per line."""
+    stale = [status for status in recording_report(course) if status.state == STALE]
+    if not stale:
+        return []
+    lines = [
+        "",
+        click.style(
+            f"{len(stale)} recording(s) read text that has changed; the "
+            "synthetic voice reads them until they are recorded again "
+            "(/translate/recordings/) or an admin keeps them:",
+            bold=True,
+        ),
+    ]
+    for status in stale:
+        by = f" by {status.recorded_by}" if status.recorded_by else ""
+        lines.append(f"  {status.name:<40} {status.title}{by}")
+    return lines
 
 
 def format_change(change: SourceChange, width: int = 100) -> str:

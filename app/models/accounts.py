@@ -16,7 +16,7 @@ from app.models.base import Base, utcnow
 if TYPE_CHECKING:
     from app.models.progress import Learner
 
-ROLES = ("learner", "instructor", "translator", "admin")
+ROLES = ("learner", "instructor", "translator", "voice", "admin")
 DISPLAY_NAME_MAX = 100
 
 

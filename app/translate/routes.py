@@ -11,7 +11,9 @@ from flask_babel import format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.content import get_course, problem_places
+from app.roles import role_required
 from app.translate import bp
+from app.translate.recordings import recording_problems
 from app.web import private_page
 from course.catalog import MISSING, OUTDATED, TRANSLATED
 from course.locales import display_name
@@ -43,8 +45,9 @@ NO_DIFF_REASONS = {
 
 
 @bp.get("/")
+@role_required("translator")
 def status():
-    """The status of every locale (the blueprint's guard decides who may see it)."""
+    """The status of every locale and the recordings whose text has changed."""
     course = get_course()
     report = translation_report(
         course, current_app.config["TRANSLATIONS_DIR"], current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -64,6 +67,7 @@ def status():
         state_labels=STATE_LABELS,
         no_diff_reasons=NO_DIFF_REASONS,
         coverage_percent=coverage_percent,
+        stale_recordings=recording_problems(),
     )
     return private_page(page)
 

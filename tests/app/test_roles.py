@@ -63,6 +63,12 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "api.token": PUBLIC,
     "api.post_progress": PUBLIC,
     "translate.status": ("translator",),
+    "translate.recordings": ("translator", "voice"),
+    "translate.record": ("translator", "voice"),
+    "translate.recording_file": ("translator", "voice"),  # a 404 until one is recorded
+    "translate.upload": ("translator", "voice"),
+    "translate.remove": ("translator", "voice"),
+    "translate.accept": (),  # admins only
     "feedback.thanks": PUBLIC,
     "feedback.section_vote": PUBLIC,
     "admin.index": ("instructor",),
@@ -97,7 +103,9 @@ def url_values(app) -> dict[str, str]:
     module = app.extensions["content"].course.source_modules()[0]
     return {
         "locale": "en",
+        "language": "en",
         "slug": module.slug,
+        "part": module.sections[0].id,
         "section_id": module.sections[0].id,
         "question_id": module.quiz.questions[0].id,
         "code": "pl",

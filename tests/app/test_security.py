@@ -16,8 +16,10 @@ def url_arguments(app) -> dict[str, str]:
     module = course.source_modules()[0]
     return {
         "locale": "en",
+        "language": "en",
         "slug": module.slug,
         "section_id": module.sections[0].id,
+        "part": module.sections[0].id,
         "code": "pl",
         "filename": "css/site.css",
         "question_id": module.quiz.questions[0].id,
