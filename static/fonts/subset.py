@@ -1,4 +1,4 @@
-"""Make the web fonts in this folder from the Debian Noto packages, and write fonts.css.
+"""Make the web fonts in this folder from the Debian Noto packages, and their stylesheets.
 
 The fonts ship with the project so pages and PDFs show real glyphs for every
 language of the course on a machine with no font packages at all. They are
@@ -13,7 +13,7 @@ subsets, to keep the repository small:
   interface catalogues use.
 - Noto Sans CJK SC, course slice (regular, bold): only the characters the
   course and the catalogues use, and CJK punctuation: about a quarter of the
-  size. fonts.css declares it after the full face with a unicode-range of
+  size. The stylesheet declares it after the full face with a unicode-range of
   exactly those characters, so a browser draws the course's own text with the
   slice and downloads the full face only for other characters (a learner's
   name, a comment).
@@ -43,7 +43,10 @@ from fontTools.ttLib import TTCollection, TTFont
 
 HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parent.parent
-FONTS_CSS = PROJECT_ROOT / "static" / "css" / "fonts.css"
+CSS = PROJECT_ROOT / "static" / "css"
+FONTS_CSS = CSS / "fonts.css"  # every face: what the PDFs use
+WEB_CSS = CSS / "fonts-web.css"  # what a page loads at once: all but the Chinese glyphs
+CJK_CSS = CSS / "fonts-cjk.css"  # the Chinese glyphs, which a page loads after its first paint
 CJK_SC_INDEX = 2  # Simplified Chinese face inside NotoSansCJK-*.ttc
 PLACEHOLDER = "NotoSansSC-Placeholder.woff2"
 PLACEHOLDER_FAMILY = "Noto Sans SC Placeholder"
@@ -171,7 +174,7 @@ def make(stem: str, source: Path) -> Path:
 def make_placeholder(source: Path) -> Path:
     """A tiny face that draws every CJK character as a blank of the real glyphs' size.
 
-    It comes last in the page's font list, inlined in fonts.css, for the course
+    It comes last in the page's font list (fonts-web.css), for the course
     slice's characters only: on a device with no Chinese font, the course's text
     waits blank in its final layout until Noto Sans SC arrives, instead of as
     tofu boxes of another width that move everything below them when the real
@@ -250,13 +253,40 @@ def fallback_rules() -> list[str]:
     return rules
 
 
+HEADER = (
+    "/* Fonts that ship with Omnicourse, so every script shows real glyphs with no font CDN.\n"
+    "   SIL Open Font License 1.1: static/fonts/OFL.txt. Written by static/fonts/subset.py;\n"
+    "   do not edit by hand. {what} */"
+)
+
+
 def write_css() -> None:
-    rules = [
-        "/* Fonts that ship with Omnicourse, so every script shows real glyphs with no font CDN.\n"
-        "   SIL Open Font License 1.1: static/fonts/OFL.txt. Written by static/fonts/subset.py;\n"
-        "   do not edit by hand. */"
-    ]
-    for stem, family, weight, style, _source in FACES + ITALIC_ALIASES:
+    """fonts.css with every face (for the PDFs), and the same faces split in two for pages:
+    fonts-web.css, loaded at once, and fonts-cjk.css with the Chinese glyphs, which
+    static/js/site.js adds after the first paint. Until then the placeholder face holds
+    each Chinese character's place, so the first paint never waits for a 340 KB font."""
+    cjk = [face for face in FACES + ITALIC_ALIASES if face[1] == "Noto Sans SC"]
+    others = [face for face in FACES + ITALIC_ALIASES if face[1] != "Noto Sans SC"]
+    web = [*face_rules(others), placeholder_rule(), *fallback_rules()]
+    later = face_rules(cjk)
+    FONTS_CSS.write_text(
+        "\n".join([HEADER.format(what="Every face, for the PDFs."), *web, *later]) + "\n",
+        encoding="utf-8",
+    )
+    WEB_CSS.write_text(
+        "\n".join([HEADER.format(what="Pages: all but the Chinese glyphs."), *web]) + "\n",
+        encoding="utf-8",
+    )
+    CJK_CSS.write_text(
+        "\n".join([HEADER.format(what="Pages: the Chinese glyphs, after the first paint."),
+                   *later]) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+
+
+def face_rules(faces: list[tuple]) -> list[str]:
+    rules = []
+    for stem, family, weight, style, _source in faces:
         target = HERE / f"{stem}.woff2"
         version = hashlib.sha256(target.read_bytes()).hexdigest()[:12]
         rules.append(
@@ -269,8 +299,12 @@ def write_css() -> None:
             f"  unicode-range: {css_range(stem)};\n"
             "}"
         )
+    return rules
+
+
+def placeholder_rule() -> str:
     version = hashlib.sha256((HERE / PLACEHOLDER).read_bytes()).hexdigest()[:12]
-    rules.append(
+    return (
         "@font-face {\n"
         f'  font-family: "{PLACEHOLDER_FAMILY}";\n'
         "  font-display: block;\n"
@@ -278,8 +312,6 @@ def write_css() -> None:
         f"  unicode-range: {css_range('NotoSansSC-Course')};\n"  # others fall back as usual
         "}"
     )
-    rules += fallback_rules()
-    FONTS_CSS.write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -297,7 +329,8 @@ def main() -> None:
         target = make_placeholder(cjk)
         print(f"{target.name}: {target.stat().st_size} bytes")
     write_css()
-    print(f"wrote {FONTS_CSS.relative_to(PROJECT_ROOT)}")
+    for written in (FONTS_CSS, WEB_CSS, CJK_CSS):
+        print(f"wrote {written.relative_to(PROJECT_ROOT)}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,22 @@
 (function () {
   "use strict";
 
+  // The Chinese glyphs (fonts-cjk.css, 340 KB a weight) come after the first paint, so
+  // the page never waits for them; until they arrive a tiny placeholder face holds each
+  // character's place, and nothing moves when they do. Without JavaScript a <noscript>
+  // link loads them at once.
+  var later = document.currentScript && document.currentScript.dataset.laterStylesheet;
+  if (later) {
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = later;
+        document.head.appendChild(link);
+      }, 0);
+    });
+  }
+
   // Open the section named in the address (#section-id) so links and the
   // language switcher land on the text, not on a closed box.
   function openFromHash() {

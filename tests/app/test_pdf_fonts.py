@@ -41,9 +41,10 @@ def cmap(path: Path) -> frozenset[int]:
     return frozenset(TTFont(path).getBestCmap())
 
 
-def faces() -> list[Face]:
+def faces(stylesheet: Path = FONTS_CSS) -> list[Face]:
+    """The shipped faces a stylesheet declares (fonts.css: all of them, as PDFs use)."""
     result = []
-    for match in FACE.finditer(FONTS_CSS.read_text(encoding="utf-8")):
+    for match in FACE.finditer(stylesheet.read_text(encoding="utf-8")):
         body = match["body"]
         if "url(" not in body:
             continue  # a system font scaled to stand in for a shipped one (local() only)
@@ -76,10 +77,18 @@ def characters_used() -> set[str]:
 
 def test_pages_link_the_fonts_and_every_font_is_served_for_a_year(client):
     html = client.get("/zh/").get_data(as_text=True)
-    css_url = re.search(r'href="(/static/css/fonts\.css\?v=\w+)"', html)[1]
-    css = client.get(css_url)
-    assert css.status_code == 200 and css.mimetype == "text/css"
-    css.close()
+    # At once: every face but the Chinese glyphs; those after the first paint (site.js),
+    # or at once without JavaScript. Together they are the faces the PDFs use.
+    web = re.search(r'<link rel="stylesheet" href="(/static/css/fonts-web\.css\?v=\w+)"', html)
+    later = re.search(r'data-later-stylesheet="(/static/css/fonts-cjk\.css\?v=\w+)"', html)
+    assert f'<noscript><link rel="stylesheet" href="{later[1]}"></noscript>' in html
+    for url in (web[1], later[1]):
+        css = client.get(url)
+        assert css.status_code == 200 and css.mimetype == "text/css"
+        css.close()
+    split = faces(STATIC / "css" / "fonts-web.css") + faces(STATIC / "css" / "fonts-cjk.css")
+    assert sorted(split, key=repr) == sorted(faces(), key=repr)
+    assert {face.family for face in faces(STATIC / "css" / "fonts-cjk.css")} == {"Noto Sans SC"}
     families = {face.family for face in faces()}
     assert {"Noto Sans", "Noto Sans SC"} <= families
     for face in faces():

@@ -72,3 +72,28 @@ def test_latin_text_barely_moves_when_noto_sans_replaces_the_system_font(page, l
     rewrapped = sum(1 for old, new in zip(before, after, strict=True) if old != new)
     assert rewrapped <= len(before) // 10, (rewrapped, len(before))  # unscaled: a third
     assert abs(new_height - height) / height < 0.015  # unscaled: 4.6 % shorter
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_chinese_glyphs_are_fetched_after_the_first_paint(browser, live_server, javascript):
+    """The page paints (with the placeholder holding the Chinese text's place) before it asks
+    for the 340 KB Chinese faces, so its first paint never waits for them; without
+    JavaScript the <noscript> stylesheet asks for them at once."""
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server}/zh/modules/principles/", wait_until="load")
+    if javascript:
+        faces = "performance.getEntriesByType('resource').filter(r => r.name.includes("
+        faces += "'NotoSansSC-Course')).map(r => r.startTime)"
+        page.wait_for_function(f"() => {faces}.length > 0")  # the glyphs were asked for
+        timing = page.evaluate(
+            f"""() => ({{faces: {faces},
+                paint: performance.getEntriesByName('first-contentful-paint')[0].startTime}})"""
+        )
+        assert min(timing["faces"]) > timing["paint"], timing
+    chinese = [url for url in requests if "NotoSansSC-Course" in url]
+    assert chinese, requests  # with or without JavaScript, the glyphs arrive
+    assert any("fonts-cjk.css" in url for url in requests)
+    context.close()
