@@ -363,22 +363,18 @@ class _Builder:
         closing = closing_speech(module)
         if closing and not whole:
             pieces.append((CLOSING_PART, closing, locale))
-        titles = part_titles(module)
-        tags = Tags(
-            module.title,
-            self.course.title(locale),
-            language_code(locale),
-            course_licence(self.course.content_dir),
-            tuple(titles[part] for part, _, _ in pieces),
-        )
         parts: list[str] = []
+        voiced: list[tuple[str, str, str]] = []
+        silent_sections = 0
         for part, text, spoken in pieces:
             synthetic_only = part in (INTRO_PART, CLOSING_PART)
             recording = None if synthetic_only else self._recording(module, part, text, spoken)
             plan = _Plan(recording.key, recording=recording) if recording else None
             plan = plan or self.chain.first(spoken, text)
-            if plan is None:
-                continue  # no voice for this locale: the page offers the browser's instead
+            if plan is None:  # no voice for this language (Yoruba) and no recording yet
+                silent_sections += not synthetic_only
+                continue
+            voiced.append((part, text, spoken))
             target = target_id(locale, slug, part)
             self.wanted.add(target)
             parts.append(target)
@@ -393,10 +389,20 @@ class _Builder:
                 plan = _Plan(whole.key, recording=whole)
                 run = partial(self._build_piece, target, "", locale, plan)
                 jobs.append(Job(f"audio {locale}/{slug}", module.path, run, f"{locale}/{slug}"))
-        elif parts and len(parts) == len(pieces):
+        elif parts and not silent_sections:
+            # Every section has a voice; the intro and key points may lack one (a language
+            # no engine speaks, whose sections are all recorded).
+            titles = part_titles(module)
+            tags = Tags(
+                module.title,
+                self.course.title(locale),
+                language_code(locale),
+                course_licence(self.course.content_dir),
+                tuple(titles[part] for part, _, _ in voiced),
+            )
             self.wanted.add(target)
             if jobs or not self._module_is_current(target, parts, tags):
-                text = "\n".join(text for _, text, _ in pieces)
+                text = "\n".join(text for _, text, _ in voiced)
                 run = partial(self._build_module, target, parts, text, locale, tags)
                 jobs.append(Job(f"audio {locale}/{slug}", module.path, run, f"{locale}/{slug}"))
         return jobs

@@ -152,3 +152,27 @@ def test_a_recording_over_the_time_limit_is_refused_without_decoding_it_all():
     with pytest.raises(RecordingRefused) as refused:
         import_recording(recorded_tone(6), max_seconds=3)
     assert refused.value.reason == TOO_LONG
+
+
+def test_a_language_no_engine_speaks_gets_module_audio_once_every_section_is_recorded(
+    tmp_path, content
+):
+    from tests.app.test_i18n import translate_module
+
+    content.module()
+    translate_module(content, locale="yo", title="Ìpìlẹ̀")
+    instance = tmp_path / "instance"
+    module = module_of(content.root, "yo")
+    take = import_recording(recorded_tone(1.5)).mp3
+    save_recording(content.root, module, "what-it-means", take, "Adé")
+    assert build_audio(content.root, instance).failed == []
+    found = manifest(instance)
+    assert found.get("yo", "basics", "what-it-means").engine == "recording"
+    assert found.get("yo", "basics") is None  # one section still has no voice
+
+    save_recording(content.root, module, "why-it-matters", take, "Adé")
+    assert build_audio(content.root, instance).failed == []
+    whole = manifest(instance).get("yo", "basics")
+    assert whole is not None and whole.engines == ("recording",)
+    assert whole.recorded_by == "Adé"
+    assert audio_mp3.inspect(manifest(instance).path(whole).read_bytes()).duration > 3
