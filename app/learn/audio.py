@@ -175,7 +175,11 @@ def player(resolved: Resolved, found: Manifest) -> Player:
     entry = found.get(module.locale, module.slug)
     if entry is None:
         speech = [(s.id, s.title, section_speech(s)) for s in module.sections]
-        return Player(module, others=other_languages(module, found), speech=speech)
+        # Sections that already have audio (recorded ones, in a language no engine
+        # speaks) are offered one by one until the module's file exists.
+        ready = [part for part in _parts(module, None, found) if part.url]
+        others = other_languages(module, found)
+        return Player(module, parts=ready, others=others, speech=speech)
     url = url_for("learn.audio", locale=module.locale, slug=module.slug, v=entry.key)
     parts = _parts(module, entry, found)
     cues_url = None
@@ -185,9 +189,9 @@ def player(resolved: Resolved, found: Manifest) -> Player:
     return Player(module, url, source, length, parts, cues_url=cues_url)
 
 
-def _parts(module: Module, entry: AudioFile, found: Manifest) -> list[Part]:
+def _parts(module: Module, entry: AudioFile | None, found: Manifest) -> list[Part]:
     offsets, position = {}, 0.0
-    for part_id, _key, seconds in entry.parts:
+    for part_id, _key, seconds in entry.parts if entry else ():
         offsets[part_id] = (round(position, 3), round(position + seconds, 3))
         position += seconds
     parts = []

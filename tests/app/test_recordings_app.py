@@ -209,3 +209,22 @@ def test_the_index_shows_how_much_of_each_module_is_recorded(studio):
     assert 'href="/translate/recordings/?lang=en">Recordings</a>' in voice.get("/en/").get_data(
         as_text=True
     )
+
+
+def test_a_language_without_a_voice_offers_its_recorded_sections_one_by_one(tmp_path, content):
+    from course import load_course
+    from course.audio_import import import_recording
+    from course.audio_recordings import save_recording
+    from tests.audio_helpers import build_audio
+
+    content.module()
+    translate_module(content, locale="yo", title="Ìpìlẹ̀")
+    module = load_course(content.root).modules["yo"]["basics"]
+    save_recording(content.root, module, SECTION, import_recording(recorded_tone(2)).mp3, "Adé")
+    app = make_app(tmp_path, content.root)
+    build_audio(content.root, tmp_path / "instance")
+    html = app.test_client().get("/yo/modules/basics/").get_data(as_text=True)
+    assert f'src="/yo/modules/basics/sections/{SECTION}/audio.mp3?v=' in html
+    assert gettext("yo", "Sections recorded so far") in html
+    # and no link to a section that has no audio yet
+    assert "/yo/modules/basics/sections/why-it-matters/audio.mp3" not in html
