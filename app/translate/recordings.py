@@ -77,9 +77,7 @@ def recordings():
             recorded = sum(1 for s in own if s.id in found)
             stale = sum(1 for status in found.values() if status.state == STALE)
             rows.append((locale, module, recorded, len(own), stale))
-    page = render_template(
-        "translate/recordings.html", rows=rows, locale_name=display_name, course=course
-    )
+    page = render_template("translate/recordings.html", rows=rows, locale_name=display_name)
     return private_page(page)
 
 
@@ -102,7 +100,6 @@ def _record_page(module: Module, error: str | None = None, status: int = 200):
         whole=WHOLE,
         error=error,
         locale_name=display_name,
-        max_minutes=_max_minutes(),
         credit=current_user.display_name,
         max_megabytes=max_megabytes(),
     )
