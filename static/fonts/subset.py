@@ -44,7 +44,7 @@ from fontTools.ttLib import TTCollection, TTFont
 HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parent.parent
 CSS = PROJECT_ROOT / "static" / "css"
-FONTS_CSS = CSS / "fonts.css"  # every face: what the PDFs use
+FONTS_CSS = CSS / "fonts.css"  # every face but the placeholder: what the PDFs use
 WEB_CSS = CSS / "fonts-web.css"  # what a page loads at once: all but the Chinese glyphs
 CJK_CSS = CSS / "fonts-cjk.css"  # the Chinese glyphs, which a page loads after its first paint
 CJK_SC_INDEX = 2  # Simplified Chinese face inside NotoSansCJK-*.ttc
@@ -269,8 +269,11 @@ def write_css() -> None:
     others = [face for face in FACES + ITALIC_ALIASES if face[1] != "Noto Sans SC"]
     web = [*face_rules(others), placeholder_rule(), *fallback_rules()]
     later = face_rules(cjk)
+    # No placeholder for PDFs: WeasyPrint has every font before it lays out, and its SVG
+    # text would fall back to the placeholder's blank glyphs.
+    pdf = [rule for rule in web if PLACEHOLDER_FAMILY not in rule]
     FONTS_CSS.write_text(
-        "\n".join([HEADER.format(what="Every face, for the PDFs."), *web, *later]) + "\n",
+        "\n".join([HEADER.format(what="Every face, for the PDFs."), *pdf, *later]) + "\n",
         encoding="utf-8",
     )
     WEB_CSS.write_text(

@@ -24,6 +24,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # A fake microphone playing a beep, allowed without a prompt (tests/browser/test_recorder.py).
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 pytestmark = pytest.mark.browser

@@ -1,5 +1,6 @@
-"""A voice records a section in Chromium (a fake microphone), saves it, hears it in the
-module's audio, and sees it go stale when the author changes the text."""
+"""A voice records a section in Chromium (its fake microphone, which plays a beep: see
+CHROMIUM_ARGS in conftest.py), saves it, hears it in the module's audio, and sees it go
+stale when the author changes the text."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import urllib.request
 import pytest
 
 from tests.bench.server import running_server
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _playwright
 from tests.browser.test_accessibility import COURSE, axe_violations
 from tests.conftest import REAL_CONTENT, make_app
 from tests.databases import sqlite_url
@@ -18,8 +18,6 @@ from tests.learners import PASSWORD, add_user
 
 VOICE = "voice@example.com"
 SLUG = "principles"
-# Chromium's fake microphone plays a beep; its permission prompt is answered "allow".
-FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +35,6 @@ def studio(tmp_path_factory, built_course):
     }
     with running_server(workers=2, env=env, prebuilt=built_course.build) as port:
         yield f"http://127.0.0.1:{port}", content
-
-
-@pytest.fixture(scope="module")
-def microphone_browser():
-    with _playwright()() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_MICROPHONE
-        )
-        yield browser
-        browser.close()
 
 
 def text_of(url: str) -> str:
@@ -76,9 +64,9 @@ def signed_in_page(browser, base: str):
 
 
 @pytest.mark.parametrize("locale", COURSE.locales)
-def test_recording_pages_have_no_accessibility_violations(studio, microphone_browser, locale):
+def test_recording_pages_have_no_accessibility_violations(studio, browser, locale):
     base, _ = studio
-    context, page = signed_in_page(microphone_browser, base)
+    context, page = signed_in_page(browser, base)
     for path in ("/translate/recordings/", f"/translate/recordings/{locale}/{SLUG}"):
         page.goto(f"{base}{path}?lang={locale}")
         assert page.locator("html").get_attribute("lang") == locale
@@ -88,9 +76,9 @@ def test_recording_pages_have_no_accessibility_violations(studio, microphone_bro
     context.close()
 
 
-def test_a_voice_records_saves_and_sees_the_recording_go_stale(studio, microphone_browser):
+def test_a_voice_records_saves_and_sees_the_recording_go_stale(studio, browser):
     base, content = studio
-    context, page = signed_in_page(microphone_browser, base)
+    context, page = signed_in_page(browser, base)
     page.get_by_role("link", name="Recordings").first.click()
     page.get_by_role("link", name="Principles of omnichannel").first.click()
 
@@ -124,10 +112,13 @@ def test_a_voice_records_saves_and_sees_the_recording_go_stale(studio, microphon
     card = page.locator(f"#record-{section_id}")
     assert "Recorded" in card.locator(".recording__state").inner_text()
     stored = card.locator("audio.recording__player")
-    assert stored.evaluate(
-        "audio => new Promise(done => { audio.addEventListener('loadedmetadata', "
-        "() => done(audio.duration)); audio.load(); })"
-    ) > 1.5
+    assert (
+        stored.evaluate(
+            "audio => new Promise(done => { audio.addEventListener('loadedmetadata', "
+            "() => done(audio.duration)); audio.load(); })"
+        )
+        > 1.5
+    )
 
     # The background build puts it into the module's audio.
     module_page = f"{base}/en/modules/{SLUG}/"
