@@ -54,6 +54,7 @@ class Recording:
     key: str
     recorded_by: str | None
     text_hash: str | None = None  # of the text it reads, when it was recorded or accepted
+    recorded_at: str | None = None  # ISO time, from the sidecar
 
     def read(self) -> bytes:
         return self.path.read_bytes()
@@ -84,8 +85,12 @@ def find_recording(
         log.warning("skipping recording %s: %s", path, error)
         return None
     key = hashlib.sha256(b"recording\0" + data).hexdigest()[:16]
-    stored = sidecar(path).get("text_hash")
-    return Recording(path, key, recorded_by(path), str(stored) if stored else None)
+    meta = sidecar(path)  # read once: who, when, and the text's hash
+    stored, when = meta.get("text_hash"), meta.get("recorded_at")
+    return Recording(
+        path, key, recorded_by(path, meta), str(stored) if stored else None,
+        str(when) if when else None,
+    )  # fmt: skip
 
 
 def sidecar(path: Path) -> dict:
@@ -155,9 +160,10 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:200]
 
 
-def recorded_by(path: Path) -> str | None:
-    """The name of the person who recorded `path`, if the sidecar or ID3 tag gives one."""
-    meta = sidecar(path)
+def recorded_by(path: Path, meta: dict | None = None) -> str | None:
+    """The name of the person who recorded `path`, if the sidecar (`meta`, when already
+    read) or the ID3 tag gives one."""
+    meta = sidecar(path) if meta is None else meta
     if meta.get("recorded_by"):
         return str(meta["recorded_by"]).strip()
     from mutagen import MutagenError
@@ -228,7 +234,6 @@ def module_recordings(content_dir: Path, module: Module) -> dict[str | None, Rec
         recording = find_recording(content_dir, module.locale, module.slug, section_id)
         if recording is None:
             continue
-        meta = sidecar(recording.path)
         found[section_id] = RecordingStatus(
             module.locale,
             module.slug,
@@ -236,7 +241,7 @@ def module_recordings(content_dir: Path, module: Module) -> dict[str | None, Rec
             title,
             recording.state(spoken_text(module, section_id)),
             recording.recorded_by,
-            str(meta["recorded_at"]) if meta.get("recorded_at") else None,
+            recording.recorded_at,
         )
     return found
 

@@ -13,7 +13,6 @@ from course.model import Module, Section
 
 INTRO_PART = "_intro"  # the title and learning outcomes, before the sections (not a section id)
 CLOSING_PART = "_key-points"  # the key points, after the sections
-TITLE_PART = INTRO_PART  # its former name (the intro read only the title then)
 # The words the intro and closing parts read before their lists (the UI catalogue's own).
 LABELS = {
     "outcomes": {
