@@ -35,7 +35,7 @@ def defaults(instance: Path) -> dict:
         "PDF_PAGE_SIZE": "A4",
         "PDF_FONTS_CSS": str(FONTS_CSS),
         "WORKERS": 0,  # `omnicourse serve`'s processes; 0: one per processor core
-        "THREADS": 8,  # request threads in each of them
+        "THREADS": 0,  # request threads in each of them; 0: twice the cores, plus one
         "ACCESS_LOG": "-",
         # Behind nginx: the internal location that serves instance/build/ (X-Accel-Redirect).
         "ACCEL_REDIRECT": "",  # a line per request on standard output; "" for none (nginx logs)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.config import PROJECT_ROOT
-from tests.bench.server import LISTENING, free_port, wait_until_serving
+from tests.bench.server import LISTENING, free_port, running_server, wait_until_serving
 
 BIN = Path(sys.executable).parent
 
@@ -88,3 +88,20 @@ def test_the_usual_deployments_serve_the_course(tmp_path, command, ready_line):
         if reader is not None:
             reader.join(timeout=30)
         process.stderr.close()
+
+
+def test_serve_refuses_a_port_that_another_server_holds(tmp_path):
+    log = tmp_path / "access.log"
+    env = {"OMNICOURSE_BUILD_ON_START": "false", "OMNICOURSE_ACCESS_LOG": str(log)}
+    with running_server(workers=1, env=env) as port:
+        second = subprocess.run(
+            [str(BIN / "omnicourse"), "serve", "--port", str(port)],
+            env=environment(tmp_path), capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert second.returncode == 1
+        assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in second.stderr
+        assert "Traceback" not in second.stderr
+        # The first server keeps every request: it does not share its port with the second.
+        for _ in range(20):
+            assert get(port, "/healthz")[0] == 200
+    assert log.read_text().count('"GET /healthz HTTP/1.1" 200') >= 20

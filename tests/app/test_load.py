@@ -1,6 +1,6 @@
 """The load test, shortened for CI: 20 simulated learners for 10 s against `omnicourse serve`.
 
-Each run starts the real server (gunicorn workers, a real database), lets
+Each run starts the real server (server worker processes, a real database), lets
 locust's learners read, post progress, take self-tests and send feedback, then
 checks that nothing failed and every acknowledged write is stored. The full
 run, 100 learners for 60 s, is `python -m tests.bench load` (tests/bench/load.py).
@@ -40,7 +40,7 @@ def test_a_killed_worker_is_replaced_and_no_acknowledged_write_is_lost():
 
     assert_promises_hold(result)
     assert result.kill.serving, "the worker was killed between requests, not mid-request"
-    assert result.kill.replaced_by, "gunicorn did not start a new worker"
+    assert result.kill.replaced_by, "the server did not start a new worker"
     assert all(not (result.acknowledged[k] - result.stored[k]) for k in result.stored)
     assert result.integrity == "ok"
 

@@ -6,7 +6,7 @@ Run: python -m tests.bench load
 Learners (tests/bench/locustfile.py, run by locust headless) read the course
 home and module pages, post progress events, take self-tests and send
 feedback, with 0.5–2 s of thinking between actions. Five runs: SQLite;
-SQLite with one gunicorn worker SIGKILLed half-way, mid-request; the same two
+SQLite with one server worker SIGKILLed half-way, mid-request; the same two
 on PostgreSQL (when reachable, see tests/databases.py) with two servers
 sharing it and each learner's requests spread over both; and two servers
 behind the shipped nginx recipe (deploy/nginx.conf, HTTPS). After each run
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
     parser.add_argument(
         "--ramp", default="100,250,500", help="learners at each level of the nginx ramp ('' skips)"
     )

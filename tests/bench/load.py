@@ -2,7 +2,7 @@
 
 run_load() starts the server(s) with tests/bench/server.py, runs
 tests/bench/locustfile.py with `locust --headless`, optionally SIGKILLs one
-gunicorn worker half-way, stops the servers and compares every write the
+server worker half-way, stops the servers and compares every write the
 clients were told was saved with what the database holds. bench_load.py (the
 full run) and tests/app/test_load.py (a short one in CI) use it.
 """
@@ -152,7 +152,7 @@ class LoadResult:
     def _kill_problems(self, failed: list[Request]) -> list[str]:
         kill, problems = self.kill, []
         if not kill.replaced_by:
-            problems.append(f"gunicorn did not replace the killed worker {kill.pid}")
+            problems.append(f"the server did not replace the killed worker {kill.pid}")
         # Only requests started before the victim froze can have been on it; later ones
         # reach a live worker, so any of them failing breaks the promise.
         late = [r for r in failed if r.status != 0 or r.started > kill.at]
@@ -321,7 +321,7 @@ def _run_locust(
 
 
 def kill_one_worker(port: int, workers: int, search_seconds: float = 60) -> Kill:
-    """SIGKILL a gunicorn worker of the server on `port` mid-request; await its heir.
+    """SIGKILL a worker process of the server on `port` mid-request; await its heir.
 
     The victim is frozen (SIGSTOP) the moment it holds a connection it did not
     hold before, checked to still hold it, then killed: so it dies serving a

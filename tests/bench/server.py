@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # The `omnicourse serve` process behind each port running_server() yields (it is
-# gunicorn's master), for benchmarks that signal its worker processes.
+# the server's main process), for benchmarks that signal its worker processes.
 SERVERS: dict[int, subprocess.Popen] = {}
 
 
@@ -73,7 +73,7 @@ def running_server(
             process.stderr.close()
 
 
-LISTENING = "Listening at: "  # gunicorn's line once its socket is open
+LISTENING = "Listening at: "  # the line of Granian (serve) and gunicorn once the socket is open
 
 
 def wait_until_serving(

@@ -44,7 +44,7 @@ def load(name: str, url: str, headers: dict[str, str] | None = None, connections
     for header, value in (headers or {}).items():
         command += ["-H", f"{header}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    percent = dict(re.findall(r"^\s+(\d+)%\s+([\d.]+\w+)$", output, re.M))
+    percent = dict(re.findall(r"^\s+(\d+)%\s+([\d.]+\w+)\s*$", output, re.M))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
