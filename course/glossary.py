@@ -30,8 +30,8 @@ GLOSSARY_FILE = "glossary.yaml"
 ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIELDS = {"term", "forms", "definition"}
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# Text inside these elements is never linked: links, code, headings, answer keys.
-UNLINKED = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "kbd"}
+# Text inside these elements is never linked: links, code, headings, summaries, diagrams.
+UNLINKED = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "kbd", "svg"}
 TAG = re.compile(r"(<[^>]*>)")
 TAG_NAME = re.compile(r"^</?\s*([a-zA-Z][a-zA-Z0-9]*)")
 

@@ -39,6 +39,18 @@ def test_the_first_use_of_each_term_in_a_module_links_to_its_entry(tmp_path, con
     assert course.errors == [] and module.sections
 
 
+def test_a_diagram_s_labels_are_never_linked(tmp_path, content):
+    """A link inside an SVG would nest a control inside the figure's image."""
+    (content.root / "en").mkdir(exist_ok=True)
+    (content.root / "en" / "glossary.yaml").write_text(GLOSSARY)
+    glossary = load_glossary(content.root / "en", "en")
+    svg = '<svg role="img"><text><tspan>Omnichannel</tspan></text></svg><p>Omnichannel</p>'
+    [text] = glossary.linker().link([svg], lambda term_id: f"#term-{term_id}")
+    assert text == svg.replace(
+        "<p>Omnichannel</p>", '<p><a class="term" href="#term-omnichannel">Omnichannel</a></p>'
+    )
+
+
 def test_chinese_terms_are_found_inside_unspaced_text(tmp_path, content):
     (content.root / "zh").mkdir()
     (content.root / "zh" / "glossary.yaml").write_text(
