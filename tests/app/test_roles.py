@@ -29,7 +29,6 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "learn.manifest": PUBLIC,
     "learn.home": PUBLIC,
     "learn.module": PUBLIC,
-    "learn.glossary": PUBLIC,
     "learn.quiz": PUBLIC,
     "learn.audio": PUBLIC,
     "learn.audio_cues": PUBLIC,
