@@ -31,7 +31,7 @@ def record_source_hashes(path: Path, hashes: dict[str, str], source_hash: str | 
         else:
             front.append(f"source_hash: {source_hash}\n")
     front.append("source_hashes:\n")
-    front += [f"  {part}: {value}\n" for part, value in hashes.items()]
+    front += [f"  {part}: {_plain_or_quoted(value)}\n" for part, value in hashes.items()]
     _write(path, "".join([lines[0], *front, *lines[end:]]))
 
 
@@ -61,6 +61,11 @@ def set_course_title(config: Path, locale: str, title: str) -> None:
             if locale not in codes:
                 lines[index] = f"locales: [{', '.join([*codes, locale])}]{listed['rest']}\n"
     _write(config, "".join(lines))
+
+
+def _plain_or_quoted(value: str) -> str:
+    """The value as YAML reads it back as text: a hash of digits only would be a number."""
+    return value if yaml.safe_load(value) == value else f'"{value}"'
 
 
 def _quoted(text: str) -> str:

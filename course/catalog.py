@@ -12,11 +12,13 @@ from typing import Any
 import yaml
 
 from course.errors import ContentError
+from course.glossary import GLOSSARY_FILE, Glossary, load_glossary
 from course.loader import decode_text, load_module
 from course.locales import is_locale_code
 from course.model import META_PART, MISSING, OUTDATED, TRANSLATED, Module, Quiz
 from course.parse_cache import ParseCache, Stamp, file_stamp
 from course.store import ContentStore
+from course.terms import Termbase, load_termbase
 
 __all__ = ["MISSING", "OUTDATED", "TRANSLATED", "ContentLoader", "Course", "load_course"]
 
@@ -48,6 +50,15 @@ class Course:
     store: ContentStore | None = None  # last good files and earlier source texts
     # "locale/slug" → a mark of that module's human recordings and sidecars (names, times)
     recordings: dict[str, str] = field(default_factory=dict)
+    glossaries: dict[str, Glossary] = field(default_factory=dict)  # by locale, as written
+
+    def glossary(self, locale: str) -> Glossary:
+        """The glossary shown in `locale`: its own entries, the source's for the rest."""
+        source = self.glossaries.get(self.source_locale)
+        own = self.glossaries.get(locale)
+        if own is None:
+            return source or Glossary(locale)
+        return own.with_fallback(source)
 
     def title(self, locale: str) -> str:
         return self.titles.get(locale) or self.titles.get(self.source_locale) or "Course"
@@ -112,6 +123,8 @@ class ContentLoader:
         self._good_config: dict[str, Any] = {}
         self._served: dict[tuple[str, str], Path] = {}  # who had each slug last time
         self._source_locale = ""
+        # (file, stamp, termbase digest) → its terminology problems, kept between loads
+        self._term_problems: dict[tuple[Path, Stamp, str], list[ContentError]] = {}
 
     def load(self) -> Course:
         config_path = self.content_dir / "course.yaml"
@@ -147,6 +160,9 @@ class ContentLoader:
         for locale in [source, *(code for code in locales if code != source)]:
             if locale in locales:
                 course.modules[locale] = self._load_locale(course, locale, seen)
+        for locale in locales:
+            course.errors.extend(self._terminology(course.content_dir / locale, seen))
+        _load_glossaries(course)
         for path in set(self._parsed) - seen:  # deleted files
             del self._parsed[path]
         if self.cache is not None:
@@ -252,6 +268,33 @@ class ContentLoader:
             loaded[module.slug] = module
         return dict(sorted(loaded.items()))
 
+    def _terminology(self, folder: Path, seen: set[Path]) -> list[ContentError]:
+        """Rejected variants of the locale's terms in its module files and glossary."""
+        termbase = load_termbase(folder)
+        if termbase is None:
+            return []
+        if isinstance(termbase, ContentError):
+            return [termbase]
+        problems: list[ContentError] = []
+        checked = [*sorted(p for p in seen if p.parent == folder), folder / GLOSSARY_FILE]
+        kept: dict[tuple[Path, Stamp, str], list[ContentError]] = {}
+        for path in checked:
+            try:
+                stamp = file_stamp(path)
+            except OSError:
+                continue
+            key = (path, stamp, termbase.digest)
+            found = self._term_problems.get(key)
+            if found is None:
+                found = _term_problems(termbase, path)
+            kept[key] = found
+            problems += found
+        self._term_problems = {
+            **{k: v for k, v in self._term_problems.items() if k[0].parent != folder},
+            **kept,
+        }
+        return problems
+
     def _archive(self, module: Module) -> None:
         """Keep the source's texts by hash, for the diffs translators see."""
         if self.store is None or module.locale != self._source_locale:
@@ -261,6 +304,34 @@ class ContentLoader:
             self.store.save_part(section.hash, section.markdown)
         if module.quiz is not None:
             self.store.save_part(module.quiz.hash, module.quiz.markdown)
+
+
+def _load_glossaries(course: Course) -> None:
+    for locale in course.locales:
+        found = load_glossary(course.content_dir / locale, locale)
+        if isinstance(found, ContentError):
+            course.errors.append(found)
+        elif found is not None:
+            course.glossaries[locale] = found
+    source = course.glossaries.get(course.source_locale)
+    for locale, glossary in course.glossaries.items():
+        if source is None or glossary is source:
+            continue
+        for term in glossary.terms.values():
+            if term.id not in source.terms:
+                course.errors.append(ContentError(
+                    course.content_dir / locale / GLOSSARY_FILE, term.line,
+                    f"glossary entry '{term.id}' is not in the {course.source_locale} glossary: "
+                    "use the source's ids",
+                ))  # fmt: skip
+
+
+def _term_problems(termbase: Termbase, path: Path) -> list[ContentError]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return []
+    return termbase.problems(path, text)
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -391,6 +462,8 @@ def _version(course: Course) -> str:
         digest.update(f"{error}\n".encode())
     for module, mark in sorted(course.recordings.items()):
         digest.update(f"{module}:{mark}\n".encode())
+    for locale, glossary in sorted(course.glossaries.items()):
+        digest.update(f"glossary {locale}:{glossary.digest}\n".encode())
     return digest.hexdigest()[:16]
 
 

@@ -22,9 +22,17 @@ from course.markdown import (
 )
 from course.model import Module, ModuleTexts, Quiz, Section, SectionText
 from course.quiz import parse_quiz
+from course.reading import far_from, reading_minutes, reading_rate
+from course.references import (
+    Reference,
+    citation_problems,
+    cite,
+    parse_bibliography,
+    without_citations,
+)
 
 REQUIRED_FIELDS = (
-    "slug", "title", "order", "eqf", "duration_minutes",
+    "slug", "title", "order", "eqf",
     "description", "keywords", "outcomes", "bibliography",
 )  # fmt: skip
 FAST_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
@@ -56,22 +64,28 @@ def load_module(path: Path, locale: str, data: bytes | None = None) -> Module:
     body_lines = text.splitlines()[body_start - 1 :]
     outcomes = _outcomes(meta, path, key_lines)
     texts = meta_text(meta)
-    problems: list[ContentError] = []
-    sections, quiz = _sections(body_lines, body_start, path, outcomes, locale, problems)
+    references = parse_bibliography(meta["bibliography"], path, key_lines["bibliography"])
+    problems = citation_problems(path, text.splitlines(), references)
+    sections, quiz = _sections(
+        body_lines, body_start, path, outcomes, locale, problems, references
+    )  # fmt: skip
     if not sections:
         raise ContentError(path, body_start, "the module has no sections (## headings)")
+    minutes = _reading_time(meta, sections, locale, path, key_lines, problems)
     return Module(
         slug=meta["slug"],
         locale=locale,
         title=str(meta["title"]),
         order=meta["order"],
         eqf=str(meta["eqf"]),
-        duration_minutes=meta["duration_minutes"],
+        duration_minutes=minutes,
         description=str(meta["description"]).strip(),
         keywords=tuple(str(k) for k in meta["keywords"]),
         outcomes=outcomes,
-        key_points_html=tuple(render_inline(str(p)) for p in meta.get("key_points") or ()),
-        bibliography_html=tuple(render_inline(str(b)) for b in meta["bibliography"]),
+        key_points_html=tuple(
+            cite(render_inline(str(p)), references, locale) for p in meta.get("key_points") or ()
+        ),
+        references=references,
         sections=tuple(sections),
         quiz=quiz,
         path=path,
@@ -84,6 +98,29 @@ def load_module(path: Path, locale: str, data: bytes | None = None) -> Module:
         source_hashes=_source_hashes(meta, path, key_lines),
         problems=tuple(problems),
     )
+
+
+def _reading_time(
+    meta: dict[str, Any],
+    sections: list[Section],
+    locale: str,
+    path: Path,
+    key_lines: dict[str, int],
+    problems: list[ContentError],
+) -> int:
+    """Minutes to read the sections (course.reading); a declared time far from it is a problem."""
+    words = sum(section.words for section in sections)
+    minutes = reading_minutes(words, locale)
+    declared = meta.get("duration_minutes")
+    if declared is not None and far_from(declared, minutes):
+        unit = "characters" if locale.startswith("zh") else "words"
+        problems.append(ContentError(
+            path, key_lines["duration_minutes"],
+            f"duration_minutes is {declared}, but the text takes about {minutes} minutes to "
+            f"read ({words} {unit} at {reading_rate(locale)} a minute): remove the line to "
+            "use the computed time, or correct it",
+        ))  # fmt: skip
+    return minutes
 
 
 def decode_text(path: Path, data: bytes) -> str:
@@ -197,8 +234,10 @@ def _check_fields(meta: dict[str, Any], path: Path, key_lines: dict[str, int]) -
     expect("slug", isinstance(meta["slug"], str) and bool(SLUG.match(meta["slug"])),
            "lowercase letters, digits and '-'")  # fmt: skip
     expect("order", isinstance(meta["order"], int), "a whole number")
-    expect("duration_minutes", isinstance(meta["duration_minutes"], int)
-           and meta["duration_minutes"] > 0, "a positive whole number")  # fmt: skip
+    if "duration_minutes" in meta:
+        duration = meta["duration_minutes"]
+        expect("duration_minutes", isinstance(duration, int) and not isinstance(duration, bool)
+               and duration > 0, "a positive whole number")  # fmt: skip
     for name in ("keywords", "bibliography"):
         expect(name, isinstance(meta[name], list), "a list")
     if "key_points" in meta:
@@ -224,6 +263,7 @@ def _sections(
     outcomes: dict[str, str],
     locale: str,
     problems: list[ContentError],
+    references: tuple[Reference, ...] = (),
 ) -> tuple[list[Section], Quiz | None]:
     """Split the body at `##` headings (outside code fences); a broken diagram is left out
     and its problem added to `problems`."""
@@ -255,16 +295,21 @@ def _sections(
             if quiz is not None:
                 raise ContentError(path, line_number, "a module can have only one self-test")
             quiz = parse_quiz(section_id, title, body, line_number + 1, path, outcomes)
+            questions = tuple(
+                replace(q, explanation_html=cite(q.explanation_html, references, locale, False))
+                for q in quiz.questions
+            )
             quiz = replace(
-                quiz, body=replace(quiz.body, markdown=markdown), line=line_number,
-                hash=part_hash(markdown), locale=locale,
+                quiz, body=replace(quiz.body, questions=questions, markdown=markdown),
+                line=line_number, hash=part_hash(markdown), locale=locale,
             )  # fmt: skip
             continue
         html, broken = render_body(
             body, line_number + 1, path, section_id, text_direction(locale) == "rtl"
         )
         problems += broken
-        speech = speech_text(html)
+        speech = speech_text(without_citations(html))
+        html = cite(html, references, locale)
         sections.append(Section(
             section_id, title, SectionText(html, speech, markdown), line_number,
             hash=part_hash(markdown), locale=locale, words=count_words(speech),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.errors import ContentError
+from course.references import Reference
 
 QUESTION_KINDS = ("single", "multiple", "true-false", "ordering", "matching")
 CHOICE_KINDS = ("single", "multiple", "true-false")  # answered by ticking options
@@ -171,7 +172,7 @@ class Module:
     keywords: tuple[str, ...]
     outcomes: dict[str, str]
     key_points_html: tuple[str, ...]
-    bibliography_html: tuple[str, ...]
+    references: tuple[Reference, ...]  # the bibliography
     sections: tuple[Section, ...]
     quiz: Quiz | None
     path: Path

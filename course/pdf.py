@@ -30,6 +30,7 @@ from babel.support import NullTranslations, Translations
 
 from course.build import Job
 from course.catalog import Course, load_course
+from course.glossary import Glossary, linked_sections, used_terms
 from course.locales import text_direction
 from course.markdown import slugify
 from course.quiz import print_order
@@ -265,7 +266,8 @@ def module_pdf(
     parts = [
         FORMAT_VERSION, module.content_hash, module.locale, locale, answers,
         course.title(locale), course.is_outdated(module), settings.fingerprint(locale),
-        _weasyprint_version(),
+        _weasyprint_version(), course.glossary(module.locale).digest,
+        course.glossaries.get(course.source_locale, Glossary("")).digest,
     ]  # fmt: skip
     key = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
     name = f"{slug}.answers.{key}.pdf" if answers else f"{slug}.{key}.pdf"
@@ -285,12 +287,16 @@ def build_module_pdf(course: Course, target: ModulePdf, settings: PdfSettings) -
     if resolved is None:
         raise LookupError(f"no module '{target.slug}' in the course")
     module = resolved.module
+    glossary = course.glossary(module.locale)
+    section_html = linked_sections(module, glossary, lambda term_id: f"#term-{term_id}")
     html = render_html(
         "pdf/module.html",
         target.locale,
         settings,
         course_title=course.title(target.locale),
         module=module,
+        section_html=section_html,
+        glossary_terms=used_terms(glossary, section_html.values()),
         is_fallback=resolved.is_fallback,
         outdated=course.is_outdated(module),
         answers=target.answers,

@@ -25,7 +25,6 @@ slug: {slug}
 title: {title}
 order: {order}
 eqf: "3-5"
-duration_minutes: 10
 description: A short module used by the tests.
 keywords: [omnichannel, testing]
 outcomes:

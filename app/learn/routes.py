@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import partial
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
@@ -17,6 +17,7 @@ from app.progress.store import quiz_scores
 from app.rebuild import is_being_rebuilt
 from app.web import private_page, shared_page, too_many_requests
 from course import QuizResult, grade
+from course.glossary import linked_sections
 from course.locales import text_direction
 from course.quiz import read_answers
 
@@ -82,8 +83,24 @@ def module(slug: str):
         module=resolved.module,
         outdated=get_course().is_outdated(resolved.module),
         audio_preparing=preparing,
-        page_data=lambda: {"player": audio.player(resolved, manifest)},
+        page_data=lambda: {
+            "player": audio.player(resolved, manifest),
+            "section_html": _glossed(resolved.module),
+        },
     )
+
+
+def _glossed(module) -> dict[str, str]:
+    """The module's sections with the first use of each glossary term linked to it."""
+    glossary_page = url_for("learn.glossary", locale=g.locale)
+    glossary = get_course().glossary(module.locale)
+    return linked_sections(module, glossary, lambda term_id: f"{glossary_page}#term-{term_id}")
+
+
+@bp.get("/glossary/")
+def glossary():
+    """The course's terms in this language, each with its definition."""
+    return shared_page("learn/glossary.html", terms=get_course().glossary(g.locale).sorted_terms())
 
 
 def _neighbour(slugs: list[str], place: int | None, step: int):

@@ -237,13 +237,14 @@ def test_the_date_is_when_the_module_was_completed_not_when_it_was_asked_for(app
 def test_a_learner_who_has_not_completed_gets_a_friendly_page_and_no_certificate(app):
     client = learner(app)
     token = api_token(client)
-    first = app.extensions["content"].course.resolve("en", SLUG).module.section_ids[0]
-    post_event(client, "section-read", SLUG, first, token)
+    sections = app.extensions["content"].course.resolve("en", SLUG).module.section_ids
+    post_event(client, "section-read", SLUG, sections[0], token)
     take_quiz(client, app, correct=False)
     response = client.get(MODULE_PDF)
     assert response.status_code == 404 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    assert "No certificate yet" in page and "1 of 5" in page and "Not passed yet" in page
+    assert "No certificate yet" in page and f"1 of {len(sections)}" in page
+    assert "Not passed yet" in page
     assert f'href="/en/modules/{SLUG}/quiz"' in page
     polish = client.get(f"/pl/modules/{SLUG}/certificate.pdf")
     assert polish.status_code == 404 and "Jeszcze nie ma certyfikatu" in polish.get_data(

@@ -18,7 +18,7 @@ from tests.conftest import make_app
 # Labels of the diagram of module 1 (principles), per language.
 LABELS = {
     "en": ["Awareness", "Call centre", "One shared customer profile"],
-    "pl": ["Poznanie", "Call center", "Jeden wspólny profil klienta"],
+    "pl": ["Poznanie", "Infolinia", "Jeden wspólny profil klienta"],
     "zh": ["认知", "呼叫中心", "同一个共享的客户档案"],
     "yo": ["Ìrànlọ́wọ́", "Ibùdó ìpè", "Àkọsílẹ̀ oníbàárà kan ṣoṣo tí gbogbo ìkànnì ń lò"],
 }
@@ -26,7 +26,7 @@ TITLES = {
     "en": "Amara&#x27;s journey across channels",
     "pl": "Ścieżka Ani przez kanały",
     "zh": "李娜的跨渠道旅程",
-    "yo": "Ìrìnàjò Bímpé láàárín àwọn ìkànnì",
+    "yo": "Ìrìn-àjò Bímpé láàárín àwọn ìkànnì",
 }
 
 

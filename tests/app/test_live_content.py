@@ -34,7 +34,7 @@ TRANSLATIONS = PROJECT_ROOT / "translations"
 # loaded machine cannot miss: what matters is that the change arrives with no restart.
 DEADLINE = 10.0
 PRINCIPLES = "en/01-principles.md"
-SENTENCE = "The rest kept to one place: only stores or only the web."
+SENTENCE = "One retailer is not the whole market, but the pattern will"
 
 
 class Server:

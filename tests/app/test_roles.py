@@ -29,6 +29,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "learn.manifest": PUBLIC,
     "learn.home": PUBLIC,
     "learn.module": PUBLIC,
+    "learn.glossary": PUBLIC,
     "learn.quiz": PUBLIC,
     "learn.audio": PUBLIC,
     "learn.audio_cues": PUBLIC,

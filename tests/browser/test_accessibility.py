@@ -24,6 +24,7 @@ PAGES = [
     "/{locale}/modules/{slug}/sections/" + FIRST_SECTION + "/helpful?answer=yes",
     "/{locale}/modules/{slug}/sections/" + FIRST_SECTION + "/read",
     "/{locale}/progress",
+    "/{locale}/glossary/",
     # Pages outside /<locale>/ speak the chosen language (the switcher sets it).
     "/language/{locale}?next=/auth/login",
     "/language/{locale}?next=/auth/register",
@@ -49,6 +50,16 @@ def test_page_has_no_accessibility_violations(page, live_server, locale, templat
     for details in page.locator("details").all():
         details.evaluate("element => element.open = true")  # check the hidden text too
     assert page.locator("html").get_attribute("lang") == locale
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("locale", COURSE.locales)
+@pytest.mark.parametrize("slug", [m.slug for m in COURSE.source_modules()[1:]])
+def test_every_other_module_page_has_no_accessibility_violations(page, live_server, locale, slug):
+    """Each module has its own tables, cases, model answers and glossary links."""
+    page.goto(f"{live_server}/{locale}/modules/{slug}/")
+    for details in page.locator("details").all():
+        details.evaluate("element => element.open = true")
     assert axe_violations(page) == []
 
 

@@ -20,6 +20,9 @@ SLUGS = [
 ]
 
 
+ACTIVITIES = {"case-study", "worked-example", "open-task"}
+
+
 def test_shipped_content_has_no_errors():
     assert [str(e) for e in COURSE.errors] == []
 
@@ -35,7 +38,14 @@ def test_the_english_course_has_the_four_modules_in_order():
 
 @pytest.mark.parametrize("module", COURSE.source_modules(), ids=lambda m: m.slug)
 def test_english_module_meets_the_brief(module):
-    assert 4 <= len(module.sections) <= 7
+    # 4–7 lesson sections, then the activities every module ends with: a worked case,
+    # (in one module) a worked example with numbers, and an open task with a model answer.
+    lessons = [s for s in module.sections if s.id not in ACTIVITIES]
+    assert 4 <= len(lessons) <= 7
+    assert [s.id for s in module.sections][len(lessons) :] in (
+        ["case-study", "open-task"],
+        ["case-study", "worked-example", "open-task"],
+    )
     assert 3 <= len(module.outcomes) <= 5
     # A bank to draw attempts from: 20 questions or more, at least 4 per outcome.
     assert len(module.quiz.questions) >= 20
@@ -46,4 +56,4 @@ def test_english_module_meets_the_brief(module):
     assert kinds["true-false"] <= 3 and kinds["multiple"] >= 3, kinds
     words = sum(len(re.findall(r"\w+", s.speech_text)) for s in module.sections)
     assert 1500 <= words <= 4000, words  # 10–20 minutes of reading
-    assert module.keywords and len(module.bibliography_html) >= 3
+    assert module.keywords and len(module.references) >= 3

@@ -106,8 +106,8 @@ def test_broken_yaml_is_reported_with_file_and_line(content):
 
 
 def test_missing_required_field_is_reported(content):
-    path, errors = replace_in_template(content, "duration_minutes: 10\n", "")
-    assert [e.message for e in errors] == ["missing required field 'duration_minutes'"]
+    path, errors = replace_in_template(content, 'eqf: "3-5"\n', "")
+    assert [e.message for e in errors] == ["missing required field 'eqf'"]
     assert str(errors[0]).startswith(f"{path}:1:")
 
 
@@ -214,3 +214,14 @@ def test_course_version_changes_when_a_module_or_recording_changes(content):
     (content.root / "en" / "audio").mkdir()
     (content.root / "en" / "audio" / "basics.mp3").write_bytes(b"ID3")
     assert load_course(content.root).version != second
+
+
+def test_a_recorded_hash_of_digits_only_reads_back_as_a_hash(tmp_path, content):
+    """YAML reads 978179740387 as a number: the writer quotes such a hash."""
+    from course.authoring import record_source_hashes
+    from course.loader import load_module
+
+    path = content.module(locale="pl")
+    hashes = {"_meta": "978179740387", "what-it-means": "0123456789ab", "self-test": "1e0000000000"}
+    record_source_hashes(path, hashes, None)
+    assert load_module(path, "pl").source_hashes == hashes

@@ -99,7 +99,7 @@ def test_pdf_has_the_title_every_section_and_the_bibliography(built, locale, slu
     assert squeeze(module.title) in text
     for section in module.sections:
         assert squeeze(section.title) in text, section.id
-    for entry in module.bibliography_html:
+    for entry in (reference.html for reference in module.references):
         for run_ in text_runs(entry):
             assert squeeze(run_) in text, entry
     for keyword in module.keywords:
@@ -180,7 +180,16 @@ def test_pdf_has_bookmarks_contents_links_page_numbers_and_running_header(built)
     reader = pypdf.PdfReader(pdf_of(built, "en", "principles"))
     (cover, children), *_ = _outline(reader.outline)
     assert cover == module.title
-    assert [s.title for s in module.sections] == [title for title, _ in children][2:-4]
+    titles = [title for title, _ in children]
+    sections = [s.title for s in module.sections]
+    assert titles[2 : 2 + len(sections)] == sections
+    assert titles[2 + len(sections) :] == [
+        "Key points",
+        module.quiz.title,
+        "Keywords",
+        "Glossary",
+        "Bibliography",
+    ]
 
     contents = reader.pages[1]
     links = [a.get_object() for a in contents.get("/Annots", [])]

@@ -91,4 +91,3 @@ def test_a_recorded_section_has_one_cue_and_old_cues_go_with_their_mp3(tmp_path,
     assert {p.with_suffix(".mp3").name for p in vtts} == {
         p.name for p in (instance / "build" / "audio").rglob("*.mp3")
     }
-

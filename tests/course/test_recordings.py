@@ -38,9 +38,7 @@ def engine_of(instance, part):
     return manifest(instance).get("en", "basics", part).engine
 
 
-def test_a_recording_goes_stale_when_its_text_changes_until_recorded_or_accepted(
-    tmp_path, content
-):
+def test_a_recording_goes_stale_when_its_text_changes_until_recorded_or_accepted(tmp_path, content):
     path = content.module()
     instance = tmp_path / "instance"
     module = module_of(content.root)
