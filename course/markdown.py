@@ -38,6 +38,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 HEADING_ATTRS = re.compile(r"^(?P<text>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+TABLE_TAG = re.compile(r"<table(?=[\s>])")
 WHITESPACE = re.compile(r"[ \t\r\f\v]+")
 SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[,.;:!?])")
 # A word, or one Chinese/Japanese character (each is read about as long as a word).
@@ -67,7 +68,8 @@ def render(text: str) -> str:
             extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
         )
     try:
-        return sanitise(md.convert(text))
+        # A table scrolls sideways on a narrow screen: keyboard users must reach it too.
+        return TABLE_TAG.sub('<table tabindex="0"', sanitise(md.convert(text)))
     finally:
         md.reset()
 

@@ -17,6 +17,7 @@ PAGES = [
     "/{locale}/modules/{slug}/quiz",
     "/{locale}/modules/{slug}/feedback",
     "/{locale}/progress",
+    "/{locale}/glossary/",
     "/{locale}/modules/no-such-module/",
     "/auth/login?lang={locale}",
     "/auth/register?lang={locale}",

@@ -22,7 +22,7 @@ def test_module_is_loaded_with_sections_and_quiz(content):
     assert [q.kind for q in module.quiz.questions] == ["single", "multiple", "true-false"]
     assert module.quiz.questions[0].correct_keys == {"b"}
     assert module.quiz.questions[1].correct_keys == {"a", "b"}
-    assert "<table>" in module.sections[1].html
+    assert "<table tabindex=\"0\">" in module.sections[1].html  # reachable by keyboard when it scrolls
     assert module.content_hash == git_blob_hash(path.read_bytes())
 
 
