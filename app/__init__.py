@@ -37,6 +37,7 @@ BLUEPRINTS = [
     "app.translate",
     "app.admin",
     "app.certificates",
+    "app.studio",
 ]
 
 

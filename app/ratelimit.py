@@ -116,6 +116,13 @@ RECORDING_WRITES = (
     Limit("recording-write", PER_CLIENT, "RECORDING_WRITES_PER_ADDRESS", 240,
           "RECORDING_WRITE_WINDOW_SECONDS", 3600),
 )  # fmt: skip
+# Studio drafts saved, previews, publications and restores, per account and per address.
+STUDIO_WRITES = (
+    Limit("studio-write", PER_SUBJECT, "STUDIO_WRITES_PER_ACCOUNT", 600,
+          "STUDIO_WRITE_WINDOW_SECONDS", 3600),
+    Limit("studio-write", PER_CLIENT, "STUDIO_WRITES_PER_ADDRESS", 1200,
+          "STUDIO_WRITE_WINDOW_SECONDS", 3600),
+)  # fmt: skip
 # Every self-test form sent (answered or not), per address.
 QUIZ_POSTS = (
     Limit("quiz-post", PER_CLIENT, "QUIZ_POSTS_PER_ADDRESS", 60, "QUIZ_POST_WINDOW_SECONDS", 60),

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from course.errors import ContentError
+from course.model import Module
 
 
 def record_source_hashes(path: Path, hashes: dict[str, str], source_hash: str | None) -> None:
@@ -33,6 +34,19 @@ def record_source_hashes(path: Path, hashes: dict[str, str], source_hash: str | 
     front.append("source_hashes:\n")
     front += [f"  {part}: {_plain_or_quoted(value)}\n" for part, value in hashes.items()]
     _write(path, "".join([lines[0], *front, *lines[end:]]))
+
+
+def mark_translation_current(
+    source: Module, translation: Module, parts: list[str], whole: bool
+) -> None:
+    """Record in the translation's file that `parts` are translated from the source as it is
+    now (`whole`: every part, so the whole file's hash is recorded too)."""
+    hashes = {
+        part: h for part, h in translation.source_hashes.items() if part in source.part_hashes
+    }
+    hashes.update({part: source.part_hashes[part] for part in parts})
+    ordered = {part: hashes[part] for part in source.part_hashes if part in hashes}
+    record_source_hashes(translation.path, ordered, source.content_hash if whole else None)
 
 
 def set_course_title(config: Path, locale: str, title: str) -> None:

@@ -340,11 +340,8 @@ def source_changes(course: Course) -> list[SourceChange]:
         if isinstance(old, Unavailable):
             changes.append(replace(base, unavailable=old.reason))
             continue
-        diff = difflib.unified_diff(
-            old.splitlines(), new.splitlines(), fromfile=f"{name} (translated from)",
-            tofile=f"{name} (now)", lineterm="", n=2,
-        )  # fmt: skip
-        changes.append(replace(base, lines=tuple(_classify(line) for line in diff)))
+        lines = text_diff(old, new, f"{name} (translated from)", f"{name} (now)")
+        changes.append(replace(base, lines=lines))
     order = {m.slug: m.order for m in course.source_modules()}
     return sorted(changes, key=lambda c: (order.get(c.slug, 0), c.slug, c.part))
 
@@ -406,6 +403,14 @@ def _find_in_history(folder: Path, path: Path, part: str, wanted: str) -> str | 
     except (OSError, subprocess.TimeoutExpired):
         return Unavailable(NO_GIT)
     return Unavailable(NOT_IN_HISTORY)
+
+
+def text_diff(old: str, new: str, old_name: str, new_name: str) -> tuple[DiffLine, ...]:
+    """The lines of a unified diff from `old` to `new`, each classified for display."""
+    diff = difflib.unified_diff(
+        old.splitlines(), new.splitlines(), fromfile=old_name, tofile=new_name, lineterm="", n=2
+    )
+    return tuple(_classify(line) for line in diff)
 
 
 def _classify(line: str) -> DiffLine:

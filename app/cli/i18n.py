@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 from app.config import PROJECT_ROOT
 from app.content import get_course
 from course.audio_recordings import STALE, recording_report
-from course.authoring import record_source_hashes, set_course_title
+from course.authoring import mark_translation_current, set_course_title
 from course.catalog import MISSING, OUTDATED, TRANSLATED
 from course.locales import is_locale_code
 from course.translation import (
@@ -241,12 +241,7 @@ def mark_current(locale: str, module: str, section: str | None) -> None:
         raise click.ClickException(
             f"{locale}/{translation.path.name} has no section '{section}' yet: translate it first"
         )
-    hashes = {
-        part: h for part, h in translation.source_hashes.items() if part in source.part_hashes
-    }
-    hashes.update({part: source.part_hashes[part] for part in wanted})
-    ordered = {part: hashes[part] for part in source.part_hashes if part in hashes}
-    record_source_hashes(translation.path, ordered, None if section else source.content_hash)
+    mark_translation_current(source, translation, wanted, whole=section is None)
     names = ", ".join(wanted)
     click.echo(f"{locale}/{translation.path.name}: marked current: {names}")
     left = set(source.part_hashes) - own

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from app.auth import sessions
 from app.auth.accounts import create_user, find_user, normalize_email, password_problems
+from app.content import get_course
 from app.db import pending_migrations, upgrade
 from app.models import ROLES, User
 
@@ -72,6 +73,27 @@ def set_role(email: str, role: str) -> None:
     click.echo(f"{email} now has the role {role}.")
 
 
+@users.command("set-locales")
+@click.argument("email")
+@click.argument("locales", nargs=-1)
+@with_appcontext
+def set_locales(email: str, locales: tuple[str, ...]) -> None:
+    """Choose the languages a translator edits in the studio (none: no language)."""
+    known = get_course().locales
+    unknown = [code for code in locales if code not in known]
+    if unknown:
+        raise click.ClickException(
+            f"unknown language(s) {', '.join(unknown)}; the course has {', '.join(known)}"
+        )
+    with current_app.extensions["db_sessionmaker"]() as db:
+        user = find_user(db, email)
+        if user is None:
+            raise click.ClickException(f"no account for {email}")
+        user.studio_locales = " ".join(sorted(set(locales)))
+        db.commit()
+    click.echo(f"{email} edits: {' '.join(sorted(set(locales))) or 'no language'}.")
+
+
 @users.command("list")
 @with_appcontext
 def list_users() -> None:
@@ -79,7 +101,8 @@ def list_users() -> None:
     with current_app.extensions["db_sessionmaker"]() as db:
         for user in db.scalars(sa.select(User).order_by(User.email)):
             confirmed = "confirmed" if user.email_verified else "not confirmed"
-            click.echo(f"{user.email}\t{user.role}\t{confirmed}")
+            edits = f"\tedits {user.studio_locales}" if user.studio_locales else ""
+            click.echo(f"{user.email}\t{user.role}\t{confirmed}{edits}")
 
 
 @users.command("logout")

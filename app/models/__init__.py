@@ -32,16 +32,19 @@ from app.models.feedback import (
 from app.models.limits import RateLimitHit
 from app.models.mail import OutboxMessage
 from app.models.progress import Learner, Progress, QuizAttempt, QuizDraw, SectionRead
+from app.models.studio import MESSAGE_MAX, STUDIO_TEXT_MAX, Publication, StudioDraft
 
 __all__ = [
     "AUDIT_NOTE",
     "AUDIT_STATUS",
     "CHANGE_EMAIL",
     "DISPLAY_NAME_MAX",
+    "MESSAGE_MAX",
     "RATING_SCALE",
     "RESET_PASSWORD",
     "ROLES",
     "STATUSES",
+    "STUDIO_TEXT_MAX",
     "TEXT_MAX",
     "VERIFY_EMAIL",
     "WHOLE_COURSE",
@@ -53,11 +56,13 @@ __all__ = [
     "Learner",
     "OutboxMessage",
     "Progress",
+    "Publication",
     "QuizAttempt",
     "QuizDraw",
     "RateLimitHit",
     "SectionRead",
     "SectionVote",
+    "StudioDraft",
     "TrustedDevice",
     "User",
     "UserSession",

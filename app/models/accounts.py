@@ -34,6 +34,8 @@ class User(UserMixin, Base):
     # When the owner proved the address is theirs (a link sent to it); certificates need it.
     email_verified_at: so.Mapped[datetime | None]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # The languages a translator may edit in the studio, space-separated ("pl zh").
+    studio_locales: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
 
     learner: so.Mapped[Learner] = so.relationship(
         back_populates="user", lazy="joined", cascade="all, delete-orphan", passive_deletes=True
@@ -59,6 +61,15 @@ class User(UserMixin, Base):
     def has_role(self, *roles: str) -> bool:
         """True for one of `roles`; an admin may do everything."""
         return self.role == "admin" or self.role in roles
+
+    def may_edit(self, locale: str, source_locale: str) -> bool:
+        """True when the studio lets this account publish files in `locale`: admins any,
+        instructors the source language, translators the languages they were given."""
+        if self.role == "admin":
+            return True
+        if self.role == "instructor":
+            return locale == source_locale
+        return self.role == "translator" and locale in self.studio_locales.split()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -84,6 +84,17 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "certificates.course_certificate": SIGNED_IN,
     "certificates.check": PUBLIC,
     "certificates.verify": PUBLIC,
+    # The studio: translators reach it, but edit only the languages given to them (none
+    # here), so the source files the sweep opens are refused to them.
+    "studio.index": ("instructor", "translator"),
+    "studio.edit": ("instructor",),
+    "studio.change": ("instructor",),
+    "studio.preview": ("instructor",),
+    "studio.file_history": ("instructor",),
+    "studio.mark_current": ("instructor",),  # a 404: a source file has nothing to mark
+    "studio.draft_preview": ("instructor", "translator"),  # a 404 until a draft is saved
+    "studio.publication": ("instructor", "translator"),  # a 404 until a publication
+    "studio.restore": ("instructor", "translator"),
 }
 
 
@@ -113,6 +124,8 @@ def url_values(app) -> dict[str, str]:
         "filename": "css/site.css",
         "attempt_id": "1",
         "feedback_id": "1",
+        "draft_id": "1",
+        "publication_id": "1",
         "token": "a-link-token-that-was-never-sent-by-email-0",
     }
 

@@ -25,6 +25,8 @@ def url_arguments(app) -> dict[str, str]:
         "question_id": module.quiz.questions[0].id,
         "attempt_id": "1",
         "feedback_id": "1",
+        "draft_id": "1",
+        "publication_id": "1",
         "token": "a-link-token-that-was-never-sent-by-email-0",
     }
 
@@ -96,7 +98,10 @@ def test_path_traversal_in_any_url_argument_is_a_404(tmp_path, evil):
     client = app.test_client()
     for rule in rules(app, {"GET"}):
         for argument in rule.arguments - {"filename"}:
-            url = build(app, rule, **{argument: evil})
+            try:
+                url = build(app, rule, **{argument: evil})
+            except ValueError:  # a number (`<int:…>`): no such URL can even be made
+                continue
             response = client.get(url)
             assert response.status_code in (302, 404), (url, response.status_code)
             assert b"root:" not in response.data
