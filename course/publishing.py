@@ -25,6 +25,47 @@ from course.loader import git_blob_hash, load_module
 
 GIT_TIMEOUT_SECONDS = 30
 
+NEW_MODULE = """\
+---
+slug: {slug}
+title: {title}
+order: {order}
+eqf: "3-5"
+description: >
+  One paragraph: what this module is about and who it is for.
+keywords: [omnichannel]
+outcomes:
+  first: What a learner can do after this module (start with a verb).
+key_points:
+  - The one idea to remember.
+bibliography:
+  - id: source2024
+    author: Author, A.
+    year: 2024
+    text: "Title of the source. Publisher."
+---
+
+## The first section {{#first-section}}
+
+The lesson text, in Markdown, citing its source [@source2024].
+
+## Test yourself! {{#self-test .quiz}}
+
+### A question about the first outcome. {{#q-first outcome=first}}
+
+- [x] The right answer.
+- [ ] A plausible wrong answer.
+- [ ] Another plausible wrong answer.
+
+> Why the right answer is right.
+"""
+
+
+def new_module_text(slug: str, title: str, order: int) -> str:
+    """The starting Markdown of a new module, valid as it is, to be written over."""
+    quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return NEW_MODULE.format(slug=slug, title=quoted, order=order)
+
 
 class Conflict(Exception):
     """The file changed (or was deleted) since the editor opened it."""

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
-from importlib import metadata
 from pathlib import Path
 
 import click
-from babel import Locale, UnknownLocaleError
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.config import PROJECT_ROOT
+from app import catalogues
+from app.catalogues import MAPPING, CatalogueError, run_pybabel
 from app.content import get_course
+from app.translate.locales import is_valid_code, needs_title, start_locale
 from course.audio_recordings import STALE, recording_report
-from course.authoring import mark_translation_current, set_course_title
+from course.authoring import mark_translation_current
 from course.catalog import MISSING, OUTDATED, TRANSLATED
-from course.locales import is_locale_code
 from course.translation import (
     TEMPLATE,
     UNAVAILABLE,
@@ -29,8 +27,6 @@ from course.translation import (
     translation_report,
 )
 
-MAPPING = PROJECT_ROOT / "babel.cfg"
-
 
 def _translations_dir() -> Path:
     return Path(current_app.config["TRANSLATIONS_DIR"])
@@ -38,14 +34,10 @@ def _translations_dir() -> Path:
 
 def pybabel(*args: str) -> None:
     """Run a pybabel command; stop with its message when it fails."""
-    command = [sys.executable, "-m", "babel.messages.frontend", *args]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
-    output = (done.stdout + done.stderr).strip()
-    if done.returncode != 0:
-        raise click.ClickException(f"pybabel {args[0]} failed:\n{output}")
-    # Reading the two-form template for a one-form language (zh, yo) warns harmlessly.
-    noise = ("extracting messages", "WARNING: msg has more translations", "WARNING: Problem on")
-    lines = [line for line in output.splitlines() if not line.startswith(noise)]
+    try:
+        lines = run_pybabel(*args)
+    except CatalogueError as error:
+        raise click.ClickException(str(error)) from None
     if lines:
         click.echo("\n".join(lines))
 
@@ -65,19 +57,12 @@ def extract() -> None:
 
 
 def _extract(translations: Path) -> None:
-    translations.mkdir(parents=True, exist_ok=True)
-    pybabel(
-        "extract", "-F", str(MAPPING), "-o", str(translations / TEMPLATE),
-        "--add-comments=Translators:", "--sort-by-file", "--project=Omnicourse",
-        "--copyright-holder=Omnicourse contributors", f"--version={_version()}", ".",
-    )  # fmt: skip
-
-
-def _version() -> str:
     try:
-        return metadata.version("omnicourse")
-    except metadata.PackageNotFoundError:
-        return "unreleased"
+        lines = catalogues.extract(translations)
+    except CatalogueError as error:
+        raise click.ClickException(str(error)) from None
+    if lines:
+        click.echo("\n".join(lines))
 
 
 @i18n.command()
@@ -256,59 +241,25 @@ def mark_current(locale: str, module: str, section: str | None) -> None:
 def new_locale(code: str, title: str | None) -> None:
     """Start a new language: content/CODE/ with untranslated copies, and its catalogue."""
     course = get_course()
-    if not is_locale_code(code) or not _known_to_babel(code):
+    if not is_valid_code(code):
         raise click.ClickException(
             f"'{code}' is not a language code Babel knows (e.g. de, pt_BR, ar)."
         )
-    if code not in course.titles:
+    if needs_title(course, code) and title is None:
         source_title = course.title(course.source_locale)
-        if title is None:
-            title = click.prompt(
-                f"The course's title in {code} (now '{source_title}')", default=source_title
-            )
-        set_course_title(Path(course.content_dir) / "course.yaml", code, title.strip())
-        click.echo(f"course.yaml: title in {code}: {title.strip()}")
-    folder = Path(course.content_dir) / code
-    folder.mkdir(exist_ok=True)
-    created = 0
-    for module in course.source_modules():
-        target = folder / module.path.name
-        if target.exists():
-            click.echo(f"kept {target} (already there)")
-            continue
-        target.write_text(untranslated_copy(module.path.read_text(encoding="utf-8"),
-                                            module.content_hash), encoding="utf-8")  # fmt: skip
-        created += 1
-    click.echo(f"{folder}: {created} module(s) to translate.")
-
-    translations = _translations_dir()
-    po = catalogue_path(translations, code)
-    if po.exists():
-        click.echo(f"kept {po} (already there)")
-    else:
-        if not (translations / TEMPLATE).is_file():
-            _extract(translations)
-        pybabel("init", "-i", str(translations / TEMPLATE), "-d", str(translations), "-l", code)
-        pybabel("compile", "-d", str(translations), "-l", code)
+        title = click.prompt(
+            f"The course's title in {code} (now '{source_title}')", default=source_title
+        )
+    try:
+        started = start_locale(course, code, title, _translations_dir())
+    except CatalogueError as error:
+        raise click.ClickException(str(error)) from None
+    if started.title is not None:
+        click.echo(f"course.yaml: title in {code}: {started.title}")
+    for path in started.kept:
+        click.echo(f"kept {path} (already there)")
+    click.echo(f"{Path(course.content_dir) / code}: {len(started.created)} module(s) to translate.")
+    if not started.catalogue_created:
+        click.echo(f"kept {catalogue_path(_translations_dir(), code)} (already there)")
     click.echo("Next: translate the files and the catalogue, then `omnicourse i18n compile` "
                "and `omnicourse i18n status`.")  # fmt: skip
-
-
-def _known_to_babel(code: str) -> bool:
-    try:
-        Locale.parse(code.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
-
-
-def untranslated_copy(text: str, source_hash: str) -> str:
-    """The source module marked untranslated, with the hash of the version it copies."""
-    lines = text.splitlines(keepends=True)
-    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
-    front = [x for x in lines[1:end] if not x.startswith(("source_hash:", "untranslated:"))]
-    marker = [
-        "untranslated: true  # delete this line once the module is translated\n",
-        f"source_hash: {source_hash}\n",
-    ]
-    return "".join(lines[:1] + front + marker + lines[end:])

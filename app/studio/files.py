@@ -11,15 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from app.content import get_course, live_content
 from app.models import Publication, StudioDraft, User
+from app.translate.locales import untranslated_copy
 from course import ContentError
 from course.authoring import mark_translation_current
 from course.catalog import MISSING
-from course.publishing import check_text, commit_if_repository, file_hash, publish
+from course.loader import SLUG
+from course.publishing import (
+    check_text,
+    commit_if_repository,
+    file_hash,
+    new_module_text,
+    publish,
+)
 from course.translation import SourceChange, part_titles, source_changes, source_part_text
 
 
@@ -56,12 +65,26 @@ def content_dir() -> Path:
 def find(locale: str, slug: str, draft: StudioDraft | None = None) -> ModuleFile | None:
     """The module file `slug` of `locale`; a file deleted since a draft was started is still
     found through that draft, so the draft is never lost."""
-    module = get_course().modules.get(locale, {}).get(slug)
+    course = get_course()
+    module = course.modules.get(locale, {}).get(slug)
     if module is not None:
         return ModuleFile(locale, slug, module.path.resolve(), module.title)
     if draft is not None:
         return ModuleFile(locale, slug, content_dir() / draft.path, slug)
+    source = course.modules.get(course.source_locale, {}).get(slug)
+    if source is not None and locale in course.locales:  # a translation not started yet
+        return ModuleFile(locale, slug, content_dir() / locale / source.path.name, source.title)
     return None
+
+
+def starting_text(target: ModuleFile) -> str:
+    """What the editor shows for a file that does not exist yet: for a translation, the
+    source marked untranslated (as `omnicourse i18n new-locale` writes it)."""
+    course = get_course()
+    source = course.modules.get(course.source_locale, {}).get(target.slug)
+    if source is None or target.locale == course.source_locale:
+        return ""
+    return untranslated_copy(source.path.read_text(encoding="utf-8"), source.content_hash)
 
 
 def editable_files(user: User) -> list[ModuleFile]:
@@ -126,6 +149,26 @@ def _record(db: Session, target: ModuleFile, before: str, after: str, message: s
     )  # fmt: skip
     db.add(publication)
     return publication
+
+
+def new_module_problem(db: Session, slug: str) -> str | None:
+    """Why `slug` cannot name a new module, in the user's language; None when it can."""
+    course = get_course()
+    if not SLUG.match(slug):
+        return _("Use lowercase letters, digits and hyphens only, e.g. customer-data.")
+    taken = slug in course.modules.get(course.source_locale, {})
+    if taken or draft_of(db, current_user.id, course.source_locale, slug) is not None:
+        return _("A module with this web address name already exists.")
+    return None
+
+
+def start_module(db: Session, slug: str, title: str) -> StudioDraft:
+    """A draft of a new module after the last one, from a valid starting text."""
+    course = get_course()
+    order = max((m.order for m in course.source_modules()), default=0) + 1
+    path = content_dir() / course.source_locale / f"{order:02d}-{slug}.md"
+    target = ModuleFile(course.source_locale, slug, path, title)
+    return save_draft(db, target, new_module_text(slug, title, order), base_hash="")
 
 
 def history(db: Session, locale: str, slug: str) -> list[Publication]:

@@ -53,3 +53,28 @@ class RestoreForm(FlaskForm):
 
 class MarkCurrentForm(FlaskForm):
     submit = SubmitField(_l("Mark as current"))
+
+
+def _line(label, most: int, required: str | None = None, code: bool = False) -> StringField:
+    """One line of text of at most `most` characters; `required` is the message when empty;
+    a `code` (a slug, a language code) is typed as it is, without capitals or spelling."""
+    first = InputRequired(message=required) if required else Optional()
+    too_long = Length(max=most, message=_l("Use at most %(max)d characters.", max=most))
+    render_kw: dict[str, object] = {"maxlength": most}
+    if code:
+        render_kw |= {"autocapitalize": "off", "spellcheck": "false"}
+    filters = [clean_text] if code else [clean_text, one_line]
+    return StringField(label, validators=[first, too_long], filters=filters, render_kw=render_kw)
+
+
+class NewModuleForm(FlaskForm):
+    title = _line(_l("Title"), 120, required=_l("Give the module a title."))
+    slug = _line(_l("Web address name (optional)"), 60, code=True)
+    submit = SubmitField(_l("Start the module"))
+
+
+class NewLocaleForm(FlaskForm):
+    code = _line(_l("Language code"), 20, code=True,
+                 required=_l("Give the language's code, e.g. de or pt_BR."))  # fmt: skip
+    title = _line(_l("The course's title in this language"), 120)
+    submit = SubmitField(_l("Start the language"))

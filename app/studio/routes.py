@@ -3,14 +3,18 @@ page, drafts' preview links, and each file's history with restore."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import logging
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import ratelimit
-from app.content import get_course
+from app.catalogues import CatalogueError
+from app.content import get_course, live_content
 from app.db import get_session
 from app.models import STUDIO_TEXT_MAX, Publication, StudioDraft
 from app.studio import bp
@@ -21,19 +25,33 @@ from app.studio.files import (
     find,
     history,
     mark_part_current,
+    new_module_problem,
     publish_text,
     save_draft,
+    start_module,
+    starting_text,
     translation_parts,
 )
-from app.studio.forms import EditorForm, MarkCurrentForm, RestoreForm, markdown_text
+from app.studio.forms import (
+    EditorForm,
+    MarkCurrentForm,
+    NewLocaleForm,
+    NewModuleForm,
+    RestoreForm,
+    markdown_text,
+)
+from app.translate.locales import is_valid_code, start_locale
 from app.translate.routes import NO_DIFF_REASONS, STATE_LABELS
 from app.web import json_response, private_page, too_many_requests
 from course import ContentError
 from course.catalog import OUTDATED
 from course.loader import load_module
 from course.locales import display_name
+from course.markdown import slugify
 from course.publishing import Conflict
 from course.translation import text_diff
+
+log = logging.getLogger(__name__)
 
 
 @bp.context_processor
@@ -48,8 +66,79 @@ def index():
     drafts = {
         (d.locale, d.slug): d for d in db.query(StudioDraft).filter_by(user_id=current_user.id)
     }
-    return private_page(render_template("studio/index.html", files=editable_files(current_user),
-                                        drafts=drafts))  # fmt: skip
+    files = editable_files(current_user)
+    known = {(file.locale, file.slug) for file in files}
+    started = [draft for key, draft in drafts.items() if key not in known]
+    course = get_course()
+    page = render_template(
+        "studio/index.html", files=files, drafts=drafts, started=started,
+        may_start=current_user.may_edit(course.source_locale, course.source_locale),
+        may_add_locale=current_user.role == "admin",
+    )  # fmt: skip
+    return private_page(page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_module():
+    """Start a module in the source language: a draft from a valid starting text, opened
+    in the editor; it becomes a file when it is published."""
+    course = get_course()
+    if not current_user.may_edit(course.source_locale, course.source_locale):
+        abort(403)
+    form = NewModuleForm()
+    if form.is_submitted():
+        db = get_session()
+        if ratelimit.seconds_to_wait(db, ratelimit.STUDIO_WRITES, subject=str(current_user.id)):
+            abort(429)
+        if form.validate():
+            slug = form.slug.data or slugify(form.title.data)
+            problem = new_module_problem(db, slug)
+            if problem is None:
+                draft = start_module(db, slug, form.title.data)
+                _count()
+                flash(_("The module is started as your draft. Write it, then publish it."),
+                      "success")  # fmt: skip
+                return redirect(url_for("studio.edit", locale=draft.locale, slug=slug), 303)
+            form.slug.errors.append(problem)
+        return private_page(render_template("studio/new.html", form=form), 400)
+    return private_page(render_template("studio/new.html", form=form))
+
+
+@bp.route("/locales/new", methods=["GET", "POST"])
+def new_locale():
+    """Admins start a language, as `omnicourse i18n new-locale` does."""
+    if current_user.role != "admin":
+        abort(403)
+    form = NewLocaleForm()
+    if not form.is_submitted():
+        return private_page(render_template("studio/new_locale.html", form=form))
+    db = get_session()
+    if ratelimit.seconds_to_wait(db, ratelimit.STUDIO_WRITES, subject=str(current_user.id)):
+        abort(429)
+    if form.validate():
+        code = form.code.data
+        course = get_course()
+        if not is_valid_code(code):
+            form.code.errors.append(_("This is not a language code, e.g. de, pt_BR or ar."))
+        elif code in course.locales:
+            form.code.errors.append(_("The course already has this language."))
+        else:
+            _count()
+            try:
+                start_locale(
+                    course, code, form.title.data, Path(current_app.config["TRANSLATIONS_DIR"])
+                )
+            except CatalogueError:
+                log.exception("starting the language %s", code)
+                form.form_errors.append(_("The interface catalogue could not be made; the "
+                                          "server log says why."))  # fmt: skip
+                return private_page(render_template("studio/new_locale.html", form=form), 503)
+            live_content().refresh()
+            flash(_("The language %(code)s is started: its modules are copies to translate. "
+                    "Give translators this language with `omnicourse users set-locales`.",
+                    code=code), "success")  # fmt: skip
+            return redirect(url_for("studio.index"), 303)
+    return private_page(render_template("studio/new_locale.html", form=form), 400)
 
 
 @bp.get("/<locale>/<slug>/")
@@ -60,7 +149,8 @@ def edit(locale: str, slug: str):
     if draft is not None:
         form.text.data, form.base.data = draft.text, draft.base_hash
     else:
-        form.text.data, form.base.data = on_disk or "", target.hash()
+        text = on_disk if on_disk is not None else starting_text(target)
+        form.text.data, form.base.data = text, target.hash()
     return _editor(target, form, draft)
 
 

@@ -87,6 +87,8 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     # The studio: translators reach it, but edit only the languages given to them (none
     # here), so the source files the sweep opens are refused to them.
     "studio.index": ("instructor", "translator"),
+    "studio.new_module": ("instructor",),
+    "studio.new_locale": (),  # admins only
     "studio.edit": ("instructor",),
     "studio.change": ("instructor",),
     "studio.preview": ("instructor",),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import shutil
+
 import pytest
 
 from app.auth.accounts import find_user
 from app.cli.users import users as users_command
 from course.loader import git_blob_hash
+from tests.app.test_i18n import TRANSLATIONS
 from tests.app.test_translate import NEW_LINE, git, outdated  # noqa: F401 (a fixture)
 from tests.conftest import ContentFactory, csrf_token, make_app
 from tests.learners import add_user, login
@@ -283,3 +287,72 @@ def test_a_translator_sees_the_source_change_and_marks_a_part_current(tmp_path, 
     # Only an outdated part can be marked; the source language has no parts to mark.
     again = client.post("/studio/pl/basics/current/what-it-means", data={"csrf_token": token})
     assert again.status_code == 404
+
+
+def test_an_instructor_starts_a_module_that_learners_see_once_published(studio):
+    client = signed_in(studio, INSTRUCTOR)
+    form = client.get("/studio/new")
+    token = csrf_token(form.data)
+    bad = client.post("/studio/new", data={"csrf_token": token, "title": "Dane", "slug": "Złe!"})
+    assert bad.status_code == 400 and "lowercase letters" in bad.get_data(as_text=True)
+    taken = client.post("/studio/new", data={"csrf_token": token, "title": "Basics"})
+    assert taken.status_code == 400 and "already exists" in taken.get_data(as_text=True)
+    started = client.post("/studio/new", data={"csrf_token": token, "title": "Customer data"})
+    assert started.status_code == 303 and started.location.endswith("/studio/en/customer-data/")
+    path = studio.content.root / "en" / "02-customer-data.md"
+    assert not path.exists()  # a draft until it is published
+    assert "customer-data" in client.get("/studio/").get_data(as_text=True)
+    assert studio.test_client().get("/en/modules/customer-data/").status_code == 404
+    editor = client.get("/studio/en/customer-data/").get_data(as_text=True)
+    assert "A new module: the file is created when you publish it." in editor
+    assert "No problems found." in editor  # the starting text is valid as it is
+    text = editor.split('id="text"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    text = html.unescape(text).removeprefix("\r\n")  # a browser drops the first line break
+    text = text.replace("The lesson text, in Markdown", "Customer data, shared")
+    fields = {"csrf_token": token, "base": "", "text": text, "publish": "1"}
+    assert client.post("/studio/en/customer-data/", data=fields).status_code == 303
+    assert path.exists() and 'title: "Customer data"' in path.read_text()
+    page = studio.test_client().get("/en/modules/customer-data/").get_data(as_text=True)
+    assert "Customer data, shared" in page
+    # Translators do not start modules.
+    give_locales(studio, TRANSLATOR, "pl")
+    assert signed_in(studio, TRANSLATOR).get("/studio/new").status_code == 403
+
+
+def test_an_admin_starts_a_language_as_the_cli_does(studio, tmp_path):
+    translations = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, translations)
+    studio.config["TRANSLATIONS_DIR"] = str(translations)
+    add_user(studio, "boss@example.org", "admin")
+    admin = signed_in(studio, "boss@example.org")
+    assert signed_in(studio, INSTRUCTOR).get("/studio/locales/new").status_code == 403
+    token = csrf_token(admin.get("/studio/locales/new").data)
+    wrong = admin.post("/studio/locales/new", data={"csrf_token": token, "code": "xx-nope"})
+    assert wrong.status_code == 400 and "not a language code" in wrong.get_data(as_text=True)
+    again = admin.post("/studio/locales/new", data={"csrf_token": token, "code": "pl"})
+    assert again.status_code == 400 and "already has this language" in again.get_data(True)
+    fields = {"csrf_token": token, "code": "de", "title": "Omnichannel-Kurs"}
+    started = admin.post("/studio/locales/new", data=fields)
+    assert started.status_code == 303
+    copy = studio.content.root / "de" / "01-basics.md"
+    assert "untranslated: true" in copy.read_text()
+    assert 'de: "Omnichannel-Kurs"' in (studio.content.root / "course.yaml").read_text()
+    assert (translations / "de" / "LC_MESSAGES" / "messages.mo").exists()
+    assert "/studio/de/basics/" in admin.get("/studio/").get_data(as_text=True)
+    assert studio.test_client().get("/de/modules/basics/").status_code == 200  # the source, for now
+
+
+def test_a_translator_starts_the_translation_of_a_new_module(studio):
+    studio.content.module(slug="data", order=2, title="Data")  # no Polish file yet
+    studio.extensions["content"].refresh()
+    give_locales(studio, TRANSLATOR, "pl")
+    client = signed_in(studio, TRANSLATOR)
+    editor = client.get("/studio/pl/data/").get_data(as_text=True)
+    assert "the file is created when you publish it" in editor
+    assert "untranslated: true" in editor  # the source, marked as not yet translated
+    text = editor.split('id="text"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    text = html.unescape(text).removeprefix("\r\n").replace("title: Data", "title: Dane")
+    fields = {"csrf_token": csrf_token(editor), "base": "", "text": text, "publish": "1"}
+    assert client.post("/studio/pl/data/", data=fields).status_code == 303
+    assert "title: Dane" in (studio.content.root / "pl" / "02-data.md").read_text()
+    assert client.get("/studio/xx/data/").status_code == 404  # not a language of the course

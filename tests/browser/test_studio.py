@@ -18,6 +18,7 @@ from tests.learners import PASSWORD, add_user
 
 INSTRUCTOR = "studio-author@example.org"
 TRANSLATOR = "studio-tlumacz@example.org"
+ADMIN = "studio-admin@example.org"
 MODULE = COURSE.resolve("en", FIRST).module
 FILE = MODULE.path.relative_to(REAL_CONTENT)
 ADDED = "Studio check: this sentence was added in the browser."
@@ -36,6 +37,7 @@ def studio_server(tmp_path_factory, built_course) -> Iterator[tuple[str, object]
         app = make_app(folder / "app", DATABASE_URL=database)
         add_user(app, INSTRUCTOR, "instructor")
         add_user(app, TRANSLATOR, "translator")
+        add_user(app, ADMIN, "admin")
         with app.extensions["db_sessionmaker"]() as db:
             find_user(db, TRANSLATOR).studio_locales = "pl"
             db.commit()
@@ -165,3 +167,19 @@ def test_a_translator_updates_an_outdated_section_and_marks_it_current(page, stu
     assert "Translated" in part.inner_text()
     assert part.get_by_role("button", name="Mark as current").count() == 0
     assert added in (content / "pl" / FILE.name).read_text(encoding="utf-8")
+
+
+def test_the_start_pages_are_accessible(page, studio_server):
+    server, _content = studio_server
+    sign_in(page, server, ADMIN)
+    for path in ("/studio/new", "/studio/locales/new"):
+        page.goto(server + path)
+        assert page.locator("h1").is_visible()
+        assert axe_violations(page) == []
+    # A slug that is not one is refused in the page, with its field marked.
+    page.goto(f"{server}/studio/new")
+    page.fill("#title", "Customer data")
+    page.fill("#slug", "Not a slug!")
+    page.get_by_role("button", name="Start the module").click()
+    assert page.locator("#slug").get_attribute("aria-invalid") == "true"
+    assert axe_violations(page) == []
