@@ -278,9 +278,6 @@ def _nginx_in_front(
     return [f"https://127.0.0.1:{https_port}"], {"OMNICOURSE_LOAD_CA": str(cert)}
 
 
-KILL_MARGIN_SECONDS = 300  # the longest a worker search and its replacement may take
-
-
 def _run_locust(
     scenario: Scenario,
     hosts: list[str],
@@ -293,13 +290,7 @@ def _run_locust(
         *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"),
         *("--host", hosts[0], "--learner-hosts", ",".join(hosts)),
         *("--users", str(scenario.users), "--spawn-rate", str(max(1, scenario.users // 5))),
-        # With a worker to kill, learners go on until it is replaced and half the run
-        # again has passed (then locust is stopped), however long finding it took.
-        *(
-            "--run-time",
-            f"{scenario.seconds + (KILL_MARGIN_SECONDS if scenario.kill_worker else 0)}s",
-        ),
-        *("--stop-timeout", "30"),
+        *("--run-time", f"{scenario.seconds}s", "--stop-timeout", "30"),
         *("--only-summary", "--loglevel", "WARNING", "--report-file", str(report)),
     ]
     if skip_feedback:
@@ -321,11 +312,7 @@ def _run_locust(
                 halfway = float(started.read_text()) + scenario.seconds / 2
                 time.sleep(max(0.0, halfway - time.time()))
                 kill = kill_one_worker(victim_port, scenario.workers)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=scenario.seconds / 2)
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)  # locust stops and writes its report
-            process.wait(timeout=scenario.seconds + KILL_MARGIN_SECONDS + 120)
+            process.wait(timeout=scenario.seconds + 120)
         finally:
             if process.poll() is None:
                 process.terminate()
