@@ -221,7 +221,8 @@ def mark_part_current(db: Session, target: ModuleFile, part: TranslationPart) ->
     translation = course.modules[target.locale][target.slug]
     before = target.read() or ""
     mark_translation_current(source, translation, [part.id], whole=False)
-    message = f"Marked “{part.title}” as current with {source.path.name}"
+    message = _("Marked “%(title)s” as current with %(file)s", title=part.title,
+                file=source.path.name)  # fmt: skip
     publication = _record(db, target, before, target.read() or "", message)
     live_content().refresh()
     return publication
