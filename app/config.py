@@ -81,6 +81,8 @@ def defaults(instance: Path) -> dict:
         # A recording of one section sent from the browser: its size and length at most.
         "RECORDING_MAX_BYTES": 25 * 1024 * 1024,
         "RECORDING_MAX_SECONDS": 30 * 60,
+        # An image uploaded in the studio (content/media/).
+        "MEDIA_MAX_BYTES": 2 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         # The site's time zone (an IANA name such as Europe/Warsaw): stored times are UTC,
         # pages show them, and count days, in this zone.

@@ -39,13 +39,13 @@ from course.quiz import draw
 DRAWS = 12  # self-test attempts written per module and locale
 MARKER = ".omnicourse-site"  # a folder with this file may be emptied by the next export
 LINK = re.compile(r'(?P<attr>\b(?:href|src|action|poster|data-[\w-]+))="(?P<url>/[^"]*)"')
-FOLLOWED = re.compile(r"\.(?:html|mp3|pdf|vtt|webmanifest|xml|json|txt)$|/$")
+FOLLOWED = re.compile(r"\.(?:html|mp3|pdf|png|svg|vtt|webmanifest|xml|json|txt)$|/$")
 PODCAST = re.compile(r"/([\w-]+)/podcast\.xml")  # written only with --base-url
 NOT_EXPORTED = (
     "/api/", "/auth/", "/admin/", "/translate/", "/progress", "/language/", "/certificates",
     "/verify", "/healthz", "/_content/", "/account",
 )  # fmt: skip
-MEDIA = (".mp3", ".pdf")
+MEDIA = (".mp3", ".pdf", ".png", ".svg")
 
 
 @dataclass

@@ -20,6 +20,7 @@ from course.markdown import (
     speech_text,
     split_heading,
 )
+from course.media import media_problems
 from course.model import Module, ModuleTexts, Quiz, Section, SectionText
 from course.quiz import parse_quiz
 from course.reading import far_from, reading_minutes, reading_rate
@@ -66,6 +67,7 @@ def load_module(path: Path, locale: str, data: bytes | None = None) -> Module:
     texts = meta_text(meta)
     references = parse_bibliography(meta["bibliography"], path, key_lines["bibliography"])
     problems = citation_problems(path, text.splitlines(), references)
+    problems += media_problems(path, text.splitlines(), path.parent.parent)
     sections, quiz = _sections(
         body_lines, body_start, path, outcomes, locale, problems, references
     )  # fmt: skip

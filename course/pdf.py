@@ -33,6 +33,8 @@ from course.catalog import Course, load_course
 from course.glossary import Glossary, linked_sections, used_terms
 from course.locales import text_direction
 from course.markdown import slugify
+from course.media import folder as media_folder
+from course.media import with_media_urls
 from course.quiz import print_order
 
 log = logging.getLogger(__name__)
@@ -124,17 +126,20 @@ def render_html(template: str, locale: str, settings: PdfSettings, **context: An
     )
 
 
-def write_pdf(html: str, target: Path, settings: PdfSettings, base_dir: Path) -> list[str]:
+def write_pdf(
+    html: str, target: Path, settings: PdfSettings, base_dir: Path, *more_dirs: Path
+) -> list[str]:
     """Write `html` as a PDF at `target` (atomically); return any characters drawn as boxes.
 
-    Only local files under `base_dir` and the fonts' folder can be fetched: a
+    Only local files under `base_dir`, `more_dirs` and the fonts' folder can be fetched: a
     build never goes to the network, and content cannot pull in other files.
     """
     from weasyprint import HTML
 
     _keep_tone_marks_on_letters()
     fonts, stylesheets = _stylesheets(settings, _stamp([settings.fonts_css, PRINT_CSS]))
-    fetcher = _local_fetcher((base_dir.resolve(), settings.fonts_css.parent.parent.resolve()))
+    roots = (base_dir, *more_dirs, settings.fonts_css.parent.parent)
+    fetcher = _local_fetcher(tuple(root.resolve() for root in roots))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial_file = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     missing = _MissingGlyphs()
@@ -288,7 +293,13 @@ def build_module_pdf(course: Course, target: ModulePdf, settings: PdfSettings) -
         raise LookupError(f"no module '{target.slug}' in the course")
     module = resolved.module
     glossary = course.glossary(module.locale)
-    section_html = linked_sections(module, glossary, lambda term_id: f"#term-{term_id}")
+    media = media_folder(course.content_dir).resolve()
+    section_html = {
+        section_id: with_media_urls(html, lambda name: (media / name).as_uri())
+        for section_id, html in linked_sections(
+            module, glossary, lambda term_id: f"#term-{term_id}"
+        ).items()
+    }
     html = render_html(
         "pdf/module.html",
         target.locale,
@@ -301,7 +312,7 @@ def build_module_pdf(course: Course, target: ModulePdf, settings: PdfSettings) -
         outdated=course.is_outdated(module),
         answers=target.answers,
     )
-    missing = write_pdf(html, target.path, settings, base_dir=module.path.parent)
+    missing = write_pdf(html, target.path, settings, module.path.parent, media)
     for old in target.path.parent.glob(f"{target.slug}.*.pdf"):
         if old != target.path and _is_answer_key(old) == target.answers:
             old.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from werkzeug.exceptions import TooManyRequests
 from app.content import get_course, resolve_module
 from app.i18n import duration_text
 from app.learn import audio, bp, selftest
+from app.main import media_urls
 from app.progress.learners import current_learner_id, ensure_current_learner
 from app.progress.store import quiz_scores
 from app.rebuild import is_being_rebuilt
@@ -94,7 +95,8 @@ def _glossed(module) -> dict[str, str]:
     """The module's sections with the first use of each glossary term linked to it."""
     glossary_page = url_for("learn.glossary", locale=g.locale)
     glossary = get_course().glossary(module.locale)
-    return linked_sections(module, glossary, lambda term_id: f"{glossary_page}#term-{term_id}")
+    linked = linked_sections(module, glossary, lambda term_id: f"{glossary_page}#term-{term_id}")
+    return {section_id: media_urls(html) for section_id, html in linked.items()}
 
 
 @bp.get("/glossary/")

@@ -11,6 +11,9 @@ from app.db import get_session
 from app.i18n import negotiated_locale
 from app.rebuild import build_progress
 from app.web import ONE_YEAR, is_local_path
+from course.media import NAME as media_name
+from course.media import folder as media_folder
+from course.media import with_media_urls
 
 bp = Blueprint("main", __name__)
 
@@ -59,6 +62,25 @@ def favicon():
     """Browsers ask for it at the top whatever the page says."""
     return send_from_directory(current_app.static_folder or "static", "img/favicon.ico",
                                max_age=86400)  # fmt: skip
+
+
+@bp.get("/media/<name>")
+def media(name: str):
+    """An image of the course (content/media/). Names are never reused for other images,
+    so they are cached for long; an SVG may not run anything even when opened alone."""
+    if not media_name.match(name):
+        abort(404)
+    response = send_from_directory(media_folder(get_course().content_dir), name, max_age=86400)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
+@bp.app_template_filter("media_urls")
+def media_urls(html: str) -> str:
+    """Section HTML with its images (`../media/…` in Markdown) at their address here."""
+    return with_media_urls(html, lambda name: url_for("main.media", name=name))
 
 
 @bp.get("/_content/version")

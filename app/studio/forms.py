@@ -1,10 +1,11 @@
-"""The studio's forms: the editor (save, publish, discard; also on the conflict page) and
-restoring a publication."""
+"""The studio's forms: the editor (save, publish, discard; also on the conflict page),
+restoring a publication, starting a module or a language, uploading an image."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -78,3 +79,11 @@ class NewLocaleForm(FlaskForm):
                  required=_l("Give the language's code, e.g. de or pt_BR."))  # fmt: skip
     title = _line(_l("The course's title in this language"), 120)
     submit = SubmitField(_l("Start the language"))
+
+
+class MediaForm(FlaskForm):
+    image = FileField(
+        _l("Image (SVG or PNG)"), render_kw={"accept": ".svg,.png,image/svg+xml,image/png"}
+    )
+    name = _line(_l("File name (optional)"), 60, code=True)
+    submit = SubmitField(_l("Upload the image"))

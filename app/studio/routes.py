@@ -17,6 +17,7 @@ from app.catalogues import CatalogueError
 from app.content import get_course, live_content
 from app.db import get_session
 from app.models import STUDIO_TEXT_MAX, Publication, StudioDraft
+from app.roles import role_required
 from app.studio import bp
 from app.studio.files import (
     ModuleFile,
@@ -35,6 +36,7 @@ from app.studio.files import (
 from app.studio.forms import (
     EditorForm,
     MarkCurrentForm,
+    MediaForm,
     NewLocaleForm,
     NewModuleForm,
     RestoreForm,
@@ -42,12 +44,15 @@ from app.studio.forms import (
 )
 from app.translate.locales import is_valid_code, start_locale
 from app.translate.routes import NO_DIFF_REASONS, STATE_LABELS
-from app.web import json_response, private_page, too_many_requests
+from app.web import accepts_upload, json_response, private_page, too_many_requests
 from course import ContentError
 from course.catalog import OUTDATED
 from course.loader import load_module
 from course.locales import display_name
 from course.markdown import slugify
+from course.media import NAME as media_name
+from course.media import MediaRefused, clean_image, media_files
+from course.media import store as store_image
 from course.publishing import Conflict
 from course.translation import text_diff
 
@@ -139,6 +144,69 @@ def new_locale():
                     code=code), "success")  # fmt: skip
             return redirect(url_for("studio.index"), 303)
     return private_page(render_template("studio/new_locale.html", form=form), 400)
+
+
+@bp.route("/media/", methods=["GET", "POST"])
+@role_required("instructor", "translator")
+@accepts_upload("MEDIA_MAX_BYTES")
+def media():
+    """The course's images, and a form to add one (made safe first; names are never
+    reused, so an image a page shows is never replaced under it)."""
+    form = MediaForm()
+    content_dir = get_course().content_dir
+    status = 200
+    if form.is_submitted():
+        db = get_session()
+        if ratelimit.seconds_to_wait(db, ratelimit.STUDIO_WRITES, subject=str(current_user.id)):
+            abort(429)
+        if form.validate():
+            added = _add_image(form, content_dir)
+            if added is not None:
+                _count()
+                flash(_("The image is saved as %(name)s. Copy its Markdown into a module.",
+                        name=added), "success")  # fmt: skip
+                return redirect(url_for("studio.media", _anchor=f"image-{added}"), 303)
+        status = 400
+    megabytes = current_app.config["MEDIA_MAX_BYTES"] // 2**20
+    page = render_template(
+        "studio/media.html", form=form, images=media_files(content_dir), max_megabytes=megabytes
+    )
+    return private_page(page, status)
+
+
+def _add_image(form: MediaForm, content_dir: Path) -> str | None:
+    """Store the uploaded image; its name, or None with the reason on the form."""
+    sent = form.image.data
+    data = sent.read() if sent else b""
+    if not data:
+        form.image.errors.append(_("Choose an SVG or PNG file first."))
+        return None
+    try:
+        kind, safe = clean_image(data)
+    except MediaRefused as refused:
+        form.image.errors.append(_media_refusal(refused.reason))
+        return None
+    stem = slugify(form.name.data or Path(getattr(sent, "filename", "") or "").stem)[:50]
+    name = f"{stem or 'image'}.{kind}"
+    if not media_name.match(name):
+        form.name.errors.append(_("Use lowercase letters, digits and hyphens."))
+        return None
+    try:
+        store_image(content_dir, name, safe)
+    except FileExistsError:
+        form.name.errors.append(_("The course already has an image called %(name)s. Give "
+                                  "this one another name.", name=name))  # fmt: skip
+        return None
+    return name
+
+
+def _media_refusal(reason: str) -> str:
+    return {
+        "not-an-image": _("This is not an SVG or PNG image."),
+        "too-many-pixels": _("The image is too large: at most 5,000 × 5,000 pixels."),
+        "doctype": _("SVG files with a DOCTYPE or entities are not accepted. Save the "
+                     "drawing again as plain SVG."),
+    }.get(reason, _("The image could not be read. Is the file complete?"))  # fmt: skip
 
 
 @bp.get("/<locale>/<slug>/")

@@ -1,7 +1,8 @@
 // The studio's editor: the preview and the problem list follow the text as one types
 // (sent to the server, which renders it with the site's own parser, 500 ms after the
 // last key), problems link to their line, and a text far too long is stopped before it
-// is sent. Without this file the page still works: the preview shows the last saved text.
+// is sent. The text is highlighted as Markdown, and lines with a problem are underlined.
+// Without this file the page still works: the preview shows the last saved text.
 (function () {
   "use strict";
 
@@ -20,6 +21,7 @@
     var maxLength = parseInt(config.maxLength, 10) || Infinity;
     var timer = null;
     var sent = 0; // only the answer to the latest request is shown
+    var highlight = highlighter(text, linesOf(problems.querySelectorAll("a[data-line]")));
 
     function say(message) { if (status) status.textContent = message; }
 
@@ -43,6 +45,7 @@
           // Both are rendered by the server from sanitised Markdown.
           if (answer.html) preview.innerHTML = answer.html;
           problems.innerHTML = answer.problems_html;
+          highlight.problems(answer.problems.map(function (p) { return p.line; }));
           text.setAttribute("aria-invalid", answer.problems.length ? "true" : "false");
           say(config.textUpdated);
         })
@@ -80,6 +83,96 @@
       problems.textContent = "";
       problems.appendChild(alert);
     });
+  }
+
+  function linesOf(links) {
+    return Array.prototype.map.call(links, function (link) { return parseInt(link.dataset.line, 10); });
+  }
+
+  // --- Highlighting: a copy of the text, coloured, under the transparent text area ---
+
+  function highlighter(text, problemLines) {
+    var wrapper = document.createElement("div");
+    wrapper.className = "code-editor";
+    var pre = document.createElement("pre");
+    pre.className = "code-editor__highlight";
+    pre.setAttribute("aria-hidden", "true");
+    text.parentNode.insertBefore(wrapper, text);
+    wrapper.appendChild(pre);
+    wrapper.appendChild(text);
+    var marked = {};
+
+    function draw() {
+      pre.innerHTML = colour(text.value, marked) + "\n"; // a last empty line keeps its height
+      pre.scrollTop = text.scrollTop;
+    }
+    function problems(lines) {
+      marked = {};
+      lines.forEach(function (line) { marked[line] = true; });
+      draw();
+    }
+    text.addEventListener("input", draw);
+    text.addEventListener("scroll", function () { pre.scrollTop = text.scrollTop; });
+    if (window.ResizeObserver) new ResizeObserver(draw).observe(text);
+    problems(problemLines);
+    return { problems: problems };
+  }
+
+  var INLINE = new RegExp([
+    "(`[^`]+`)",                         // code
+    "(!?\\[[^\\]]*\\]\\([^)\\s]*\\))",  // link or image
+    "(\\[@[\\w-]+\\])",                  // citation
+    "(\\*\\*[^*]+\\*\\*)",                // strong
+    "(<\\/?[a-zA-Z][^>]*>)",              // raw HTML (sanitised on the site)
+  ].join("|"), "g");
+
+  function escape(value) {
+    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+  function span(kind, value) { return '<span class="t-' + kind + '">' + escape(value) + "</span>"; }
+
+  function inline(line) {
+    var out = "";
+    var last = 0;
+    line.replace(INLINE, function (match, code, link, cite, strong, tag, at) {
+      out += escape(line.slice(last, at));
+      out += span(code ? "code" : link ? "link" : cite ? "attr" : strong ? "strong" : "mark", match);
+      last = at + match.length;
+      return match;
+    });
+    return out + escape(line.slice(last));
+  }
+
+  function colourLine(line, state) {
+    var match;
+    if (state.frontMatter) {
+      if (/^---\s*$/.test(line)) { state.frontMatter = false; return span("mark", line); }
+      if ((match = /^(\s*(?:- )?)([\w-]+:)(.*)$/.exec(line))) {
+        return escape(match[1]) + span("key", match[2]) + inline(match[3]);
+      }
+      return /^\s*#/.test(line) ? span("mark", line) : inline(line);
+    }
+    if (/^\s*(```|~~~)/.test(line)) { state.fence = !state.fence; return span("code", line); }
+    if (state.fence) return span("code", line);
+    if ((match = /^(#{1,6}\s.*?)(\s*\{[^}]*\}\s*)?$/.exec(line))) {
+      return span("heading", match[1]) + (match[2] ? span("attr", match[2]) : "");
+    }
+    if ((match = /^(\s*[-*+] )\[([ xX])\](.*)$/.exec(line))) {
+      var correct = match[2] !== " ";
+      return escape(match[1]) + span(correct ? "correct" : "mark", "[" + match[2] + "]") + inline(match[3]);
+    }
+    if ((match = /^(\s*(?:[-*+]|\d+\.) |\s*> ?)(.*)$/.exec(line))) {
+      return span("mark", match[1]) + inline(match[2]);
+    }
+    return inline(line);
+  }
+
+  function colour(value, marked) {
+    var state = { frontMatter: /^---\s*(\n|$)/.test(value), fence: false };
+    return value.split("\n").map(function (line, index) {
+      var html = index === 0 && state.frontMatter ? span("mark", line) : colourLine(line, state);
+      return marked[index + 1] ? '<span class="t-problem">' + (html || " ") + "</span>" : html;
+    }).join("\n");
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -26,6 +26,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "main.healthz": PUBLIC,
     "main.content_version": PUBLIC,  # a 404 unless `omnicourse run`
     "main.favicon": PUBLIC,
+    "main.media": PUBLIC,  # a 404 until an image is uploaded
     "learn.manifest": PUBLIC,
     "learn.home": PUBLIC,
     "learn.module": PUBLIC,
@@ -87,6 +88,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     # The studio: translators reach it, but edit only the languages given to them (none
     # here), so the source files the sweep opens are refused to them.
     "studio.index": ("instructor", "translator"),
+    "studio.media": ("instructor", "translator"),
     "studio.new_module": ("instructor",),
     "studio.new_locale": (),  # admins only
     "studio.edit": ("instructor",),
@@ -128,6 +130,7 @@ def url_values(app) -> dict[str, str]:
         "feedback_id": "1",
         "draft_id": "1",
         "publication_id": "1",
+        "name": "journey-map.svg",
         "token": "a-link-token-that-was-never-sent-by-email-0",
     }
 

@@ -27,6 +27,7 @@ def url_arguments(app) -> dict[str, str]:
         "feedback_id": "1",
         "draft_id": "1",
         "publication_id": "1",
+        "name": "journey-map.svg",
         "token": "a-link-token-that-was-never-sent-by-email-0",
     }
 

@@ -78,6 +78,16 @@ def test_an_instructor_edits_previews_and_publishes(page, browser, studio_server
     problems = page.locator("#studio-problems")
     problems.get_by_role("link", name="Line").first.wait_for()
     assert "YAML" in problems.inner_text()
+    # The highlighted copy under the text underlines that line, and wraps as the text does.
+    highlight = page.locator(".code-editor__highlight")
+    line = int(problems.get_by_role("link", name="Line").first.get_attribute("data-line"))
+    marked = highlight.locator(".t-problem").first
+    marked.wait_for()
+    assert marked.inner_text() == editor.input_value().splitlines()[line - 1]
+    assert highlight.bounding_box() == editor.bounding_box()
+    assert highlight.evaluate("e => e.scrollHeight") == editor.evaluate("e => e.scrollHeight")
+    headings = [line for line in original.splitlines() if line.startswith(("## ", "### "))]
+    assert highlight.locator(".t-heading").count() == len(headings)
     # The new sentence, at the end of the first section, appears in the preview.
     first_title = MODULE.sections[0].title
     headings = [line for line in original.splitlines() if line.startswith("## ")]
@@ -167,6 +177,34 @@ def test_a_translator_updates_an_outdated_section_and_marks_it_current(page, stu
     assert "Translated" in part.inner_text()
     assert part.get_by_role("button", name="Mark as current").count() == 0
     assert added in (content / "pl" / FILE.name).read_text(encoding="utf-8")
+
+
+def test_an_uploaded_image_shows_in_the_preview(page, studio_server, tmp_path):
+    server, content = studio_server
+    drawing = tmp_path / "Channel map.svg"
+    drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 60" '
+                       'onload="alert(1)"><rect width="120" height="60" fill="#1f5fbf"/>'
+                       "<script>alert(2)</script></svg>")  # fmt: skip
+    sign_in(page, server)
+    page.goto(f"{server}/studio/media/")
+    assert axe_violations(page) == []
+    page.set_input_files("#image", str(drawing))
+    page.get_by_role("button", name="Upload the image").click()
+    page.get_by_text("The image is saved as channel-map.svg").wait_for()
+    assert "script" not in (content / "media" / "channel-map.svg").read_text()
+    markdown = page.get_by_label("Markdown to copy").first.input_value()
+    assert markdown == "![What the image shows](../media/channel-map.svg)"
+    assert axe_violations(page) == []
+
+    page.goto(f"{server}/studio/en/{FIRST}/")
+    editor = page.locator("#text")
+    text = editor.input_value()
+    second = [line for line in text.splitlines() if line.startswith("## ")][1]
+    editor.fill(text.replace(second, f"![A channel map](../media/channel-map.svg)\n\n{second}"))
+    image = page.locator("#studio-preview img[alt='A channel map']")
+    image.wait_for()
+    image.evaluate("img => img.complete || new Promise(done => img.onload = done)")
+    assert image.evaluate("img => img.naturalWidth") > 0  # the browser could load it
 
 
 def test_the_start_pages_are_accessible(page, studio_server):
