@@ -45,10 +45,17 @@ def forget_old(db: Session, table: type[DeliveryState], now: datetime, kept: tim
     db.commit()
 
 
-def claim_next(db: Session, table: type[Row], now: datetime) -> Row | None:
-    """The next row due, claimed for this sender (its attempt counted), or None."""
+def claim_next(
+    db: Session, table: type[Row], now: datetime, *, due_by: datetime | None = None
+) -> Row | None:
+    """The next row due (by `due_by`, else now), claimed for this sender (its attempt
+    counted), or None."""
     free = sa.or_(table.claimed_until.is_(None), table.claimed_until < now)
-    due = [table.sent_at.is_(None), table.failed_at.is_(None), table.next_attempt_at <= now]
+    due = [
+        table.sent_at.is_(None),
+        table.failed_at.is_(None),
+        table.next_attempt_at <= (due_by or now),
+    ]
     key = table.id  # type: ignore[attr-defined]
     while True:
         found = db.scalar(

@@ -59,8 +59,17 @@ def status() -> None:
 @xapi.command("send")
 @with_appcontext
 def send() -> None:
-    """Send every statement that is due now (servers do this by themselves)."""
+    """Send every waiting statement now, without waiting for its next attempt (servers
+    send by themselves, backing off while the LRS fails)."""
     if not current_app.config.get("XAPI_ENDPOINT"):
         raise click.ClickException("no LRS is set: set OMNICOURSE_XAPI_ENDPOINT")
-    count = send_due(current_app._get_current_object())
+    count = send_due(current_app._get_current_object(), waiting_too=True)
     click.echo(f"Sent {count} statement(s).")
+    with current_app.extensions["db_sessionmaker"]() as db:
+        _, waiting, failed = status_counts(db, XapiStatement)
+    if failed:
+        click.echo(f"{failed} statement(s) given up: see `omnicourse xapi status`.")
+    if waiting:
+        raise click.ClickException(
+            f"{waiting} statement(s) could not be sent and wait: see `omnicourse xapi status`"
+        )

@@ -50,8 +50,9 @@ class Refused(Exception):
         self.status = status
 
 
-def send_due(app: Flask, now: datetime | None = None) -> int:
-    """Post every statement that is due; how many the LRS now holds."""
+def send_due(app: Flask, now: datetime | None = None, *, waiting_too: bool = False) -> int:
+    """Post every statement that is due (`waiting_too`: every one not given up, whenever
+    its next attempt was planned); how many the LRS now holds."""
     config = app.config
     if not config.get("XAPI_ENDPOINT"):
         return 0
@@ -60,7 +61,8 @@ def send_due(app: Flask, now: datetime | None = None) -> int:
     with app.app_context(), app.extensions["db_sessionmaker"]() as db:
         forget_old(db, XapiStatement, now or utcnow(), KEPT_AFTER_SENDING)
         while True:
-            batch = _claim_batch(db, now or utcnow(), batch_size)
+            due_by = datetime.max if waiting_too else None
+            batch = _claim_batch(db, now or utcnow(), batch_size, due_by)
             if not batch:
                 break
             delivered += _deliver(config, db, batch, now or utcnow())
@@ -69,9 +71,13 @@ def send_due(app: Flask, now: datetime | None = None) -> int:
     return delivered
 
 
-def _claim_batch(db: Session, now: datetime, size: int) -> list[XapiStatement]:
+def _claim_batch(
+    db: Session, now: datetime, size: int, due_by: datetime | None
+) -> list[XapiStatement]:
     batch: list[XapiStatement] = []
-    while len(batch) < size and (row := claim_next(db, XapiStatement, now)) is not None:
+    while (
+        len(batch) < size and (row := claim_next(db, XapiStatement, now, due_by=due_by)) is not None
+    ):
         batch.append(row)
     return batch
 
