@@ -24,6 +24,18 @@ RALPH_PYTHON = PROJECT_ROOT / ".ci" / "ralph-venv" / "bin" / "python"
 KEY, SECRET = "omnicourse", "a long secret for the LRS"
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
 START_SECONDS = 90
+# Ralph 5.1's file-system LRS writes each request's statements with the data backend's
+# default operation, "create", which refuses a file that exists: only its first request
+# could be stored. The tests start it appending, as an LRS stores statement after statement.
+SERVE = """
+import sys
+import uvicorn
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.lrs.fs import FSLRSBackend
+
+FSLRSBackend.default_operation_type = BaseOperationType.APPEND
+uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="info")
+"""
 
 
 def ralph_python() -> Path:
@@ -72,11 +84,10 @@ class Ralph:
             "RALPH_RUNSERVER_BACKEND": "fs",
             "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(self.folder / "statements"),
         }
-        command = [self.python, "-m", "uvicorn", "ralph.api:app", "--host", "127.0.0.1"]
-        log = (self.folder / "ralph.log").open("ab")
-        self.process = subprocess.Popen(
-            [*command, "--port", str(self.port)], env=env, stdout=log, stderr=log
-        )
+        with (self.folder / "ralph.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [self.python, "-c", SERVE, str(self.port)], env=env, stdout=log, stderr=log
+            )
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
