@@ -86,12 +86,9 @@ def module_id(site: Site, module: Module) -> str:
 
 
 def module_activity(site: Site, module: Module) -> dict[str, Any]:
-    return activity(
-        module_id(site, module),
-        "module",
-        _named(module, module.title),
-        description=_named(module, module.description.strip()),
-    )
+    description = module.description.strip()
+    described = {"description": _named(module, description)} if description else {}
+    return activity(module_id(site, module), "module", _named(module, module.title), **described)
 
 
 def section_activity(site: Site, module: Module, section: Section) -> dict[str, Any]:

@@ -17,7 +17,9 @@ import sqlalchemy as sa
 
 from app.cli.xapi import xapi as xapi_command
 from app.models import XapiStatement, utcnow
-from app.xapi import send_due
+from app.xapi import send_due, statements
+from course import load_course
+from course.quiz import grade
 from tests.conftest import MODULE_TEMPLATE, make_app
 from tests.learners import add_user, api_token, login, post_event
 from tests.lrs import KEY, SECRET, XAPI_HEADERS, Ralph, verbs
@@ -238,6 +240,37 @@ def test_a_guest_who_fails_is_an_account_of_the_site_with_the_wrong_answers(tmp_
     # Reading a section again, or failing again, reports the attempt but not the reading twice.
     post_event(client, "section-read", "basics", SECTIONS[0])
     assert len(bodies(app)) == len(statements)
+
+
+def test_partly_right_answers_are_reported_item_by_item(course_root):
+    course = load_course(course_root)
+    module = course.resolve("en", "basics").module
+    site = statements.Site(BASE, dict(course.titles))
+    actor = statements.guest_actor(site, "g")
+    answers = {"q-order": ["2", "1", "3"], "q-match": ["b", "a", "c"], "q-channels": ["a"]}
+    result = grade(module.quiz, answers, course.pass_threshold)
+    made = {
+        a.question.id: statements.answered(site, actor, module, a, utcnow())
+        for a in result.questions
+        if a.question.id in answers
+    }
+    order, match, channels = made["q-order"], made["q-match"], made["q-channels"]
+    assert order["result"] == {
+        "success": False,
+        "response": "b[,]a[,]c",
+        "score": {"scaled": 0.3333},
+    }
+    assert order["object"]["definition"]["correctResponsesPattern"] == ["a[,]b[,]c"]
+    assert match["result"]["response"] == "a[.]b[,]b[.]a[,]c[.]c"
+    assert match["object"]["definition"]["target"][0] == {
+        "id": "a", "description": {"en": "Touch the product"}
+    }  # fmt: skip
+    assert channels["result"] == {"success": False, "response": "a", "score": {"scaled": 0.0}}
+    assert channels["object"]["definition"]["correctResponsesPattern"] == ["a[,]b"]
+    failed = statements.self_test_graded(site, actor, module, result, utcnow())
+    assert failed["verb"]["id"] == VERB_IRI + "failed"
+    assert failed["result"]["score"] == {"scaled": 0.134, "raw": 0.67, "min": 0, "max": 5}
+    assert len({statements.launched(site, actor, module, utcnow())["id"] for _ in range(3)}) == 3
 
 
 # --- the sender, without an LRS ---------------------------------------------------
