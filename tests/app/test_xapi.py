@@ -154,9 +154,10 @@ def test_without_an_endpoint_nothing_is_recorded(tmp_path, course_root):
 
 
 def test_a_signed_in_learner_who_passes_makes_xapi_statements_without_their_email(
-    tmp_path, course_root
+    tmp_path, course_root, database_url
 ):
-    app = xapi_app(tmp_path, course_root, f"http://127.0.0.1:{closed_port()}/xAPI")
+    endpoint = f"http://127.0.0.1:{closed_port()}/xAPI"
+    app = xapi_app(tmp_path, course_root, endpoint, DATABASE_URL=database_url)
     client = app.test_client()
     add_user(app, "Ada@Example.org")
     login(client, "Ada@Example.org")
