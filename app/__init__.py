@@ -22,6 +22,7 @@ from app import (
     rebuild,
     security,
     web,
+    xapi,
 )
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     mail.init_app(app)
+    xapi.init_app(app)
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)

@@ -73,6 +73,16 @@ def defaults(instance: Path) -> dict:
         "MAIL_WORKER": True,  # each server process sends from the outbox in the background
         "MAIL_POLL_SECONDS": 15,
         "MAIL_MAX_ATTEMPTS": 12,
+        # Learning records (app/xapi/): with an LRS's endpoint (e.g. https://lrs.example.org/xAPI),
+        # learners' progress is sent as xAPI statements; without one, nothing is recorded.
+        "XAPI_ENDPOINT": "",
+        "XAPI_KEY": "",  # HTTP Basic user name and password at the LRS
+        "XAPI_SECRET": "",
+        "XAPI_TIMEOUT_SECONDS": 10,
+        "XAPI_WORKER": True,  # each server process sends from the outbox in the background
+        "XAPI_POLL_SECONDS": 15,
+        "XAPI_MAX_ATTEMPTS": 12,
+        "XAPI_BATCH": 50,  # statements per request to the LRS
         # How long the links sent by email work.
         "VERIFY_EMAIL_HOURS": 48,
         "RESET_PASSWORD_MINUTES": 60,

@@ -1,6 +1,6 @@
 """The `omnicourse` command group: thin wrappers around `course/` and the app.
 
-One module per command or group: build, serve, run, db, users, i18n, mail; `check` is here.
+One module per command or group: build, serve, run, db, users, i18n, mail, xapi; `check` is here.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from app.cli.mail import mail
 from app.cli.run import run
 from app.cli.serve import serve
 from app.cli.users import users
+from app.cli.xapi import xapi
 from app.content import get_course
 from course.audio import check_recordings
 from course.quiz_lint import lint_course
@@ -78,7 +79,7 @@ def check(output: str, strict: bool) -> None:
     )
 
 
-for command in (build, serve, db, users, i18n, run, mail, export):
+for command in (build, serve, db, users, i18n, run, mail, xapi, export):
     main.add_command(command)
 
 __all__ = ["build", "check", "main"]

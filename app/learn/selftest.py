@@ -21,11 +21,13 @@ import sqlalchemy as sa
 from flask_login import current_user
 
 from app import ratelimit
+from app.content import get_course
 from app.db import dialect_name, get_session, upsert_insert
 from app.models import QuizAttempt, QuizDraw, utcnow
 from app.progress.learners import browser_key_or_new
-from app.progress.store import module_row, upsert_modules
+from app.progress.store import module_row, progress_for, upsert_modules
 from app.security import keyed_hash
+from app.xapi import outbox as xapi
 from course import Course, Module
 from course.quiz import DrawnQuestion, QuizResult, draw
 
@@ -160,6 +162,7 @@ def record_attempt(
     """Store a graded attempt with the draw it answered, close that draw, count it."""
     session = get_session()
     now = utcnow()
+    before = progress_for(learner_id, get_course()) if xapi.enabled() else None
     attempt = QuizAttempt(
         learner_id=learner_id,
         module_slug=module.slug,
@@ -177,5 +180,9 @@ def record_attempt(
     for limits, subject in _limits(learner_id, module.slug):
         ratelimit.record(session, limits, subject)
     upsert_modules(session, [module_row(learner_id, module.slug, now)])
+    if before is not None:
+        session.flush()
+        after = progress_for(learner_id, get_course())
+        xapi.queue_progress_changes(session, learner_id, before, after, now, (module, result))
     session.commit()
     return attempt

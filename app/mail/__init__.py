@@ -13,13 +13,13 @@ from __future__ import annotations
 from flask import Flask, g
 
 from app.mail.messages import queue_mail
-from app.mail.sender import MailWorker, send_due
+from app.mail.sender import mail_worker, send_due
 
-__all__ = ["MailWorker", "init_app", "queue_mail", "send_due"]
+__all__ = ["init_app", "mail_worker", "queue_mail", "send_due"]
 
 
 def init_app(app: Flask) -> None:
-    worker = MailWorker(app)
+    worker = mail_worker(app)
     app.extensions["mail_worker"] = worker
     # In the process that serves (not one that forks workers): what an earlier run
     # left in the outbox goes out too, not only what this process queues.

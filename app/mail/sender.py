@@ -1,40 +1,32 @@
 """Delivering the outbox: SMTP (or files, with no mail server set), with retries and back-off.
 
-Every server process runs one sender thread. A sender takes one message at a
-time by claiming it for a while (an UPDATE that only one process can win), so
-several workers, or several servers sharing a database, never send a message
-twice; a sender that dies with a claim leaves it to another after the claim
-runs out. A message that fails is tried again after 1, 2, 4 … minutes (at most
-six hours apart), and given up after MAIL_MAX_ATTEMPTS tries, or at once when
-the server refuses the address for good.
+Every server process runs one sender thread. Claims and back-off are those of
+every outbox (app/outbox.py): several workers never send a message twice, and a
+message that fails is tried again after 1, 2, 4 … minutes, and given up after
+MAIL_MAX_ATTEMPTS tries, or at once when the server refuses the address for good.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
-import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMessage, utcnow
+from app.outbox import BackgroundSender, claim_next, forget_old, mark_delivered, mark_failed
 from app.proxy import split_host
 
 log = logging.getLogger(__name__)
 
-CLAIM = timedelta(minutes=5)  # longer than any delivery with its timeouts
 KEPT_AFTER_SENDING = timedelta(days=30)  # then a message (an address, a link) is deleted
-MAX_BACKOFF = timedelta(hours=6)
-ERROR_KEPT = 500
 
 
 class PermanentFailure(Exception):
@@ -45,45 +37,13 @@ def send_due(app: Flask, now: datetime | None = None, limit: int = 100) -> int:
     """Deliver the messages that are due, one claim at a time; how many were delivered."""
     sent = 0
     with app.app_context(), app.extensions["db_sessionmaker"]() as db:
-        _forget_old(db, now or utcnow())
+        forget_old(db, OutboxMessage, now or utcnow(), KEPT_AFTER_SENDING)
         for _ in range(limit):
-            message = _claim_next(db, now or utcnow())
+            message = claim_next(db, OutboxMessage, now or utcnow())
             if message is None:
                 break
             sent += _deliver(app, db, message, now or utcnow())
     return sent
-
-
-def _forget_old(db: Session, now: datetime) -> None:
-    """Messages sent or given up a month ago hold addresses and links nobody needs."""
-    old = now - KEPT_AFTER_SENDING
-    db.execute(
-        sa.delete(OutboxMessage).where(
-            sa.or_(OutboxMessage.sent_at < old, OutboxMessage.failed_at < old)
-        )
-    )
-    db.commit()
-
-
-def _claim_next(db: Session, now: datetime) -> OutboxMessage | None:
-    table = OutboxMessage
-    free = sa.or_(table.claimed_until.is_(None), table.claimed_until < now)
-    due = [table.sent_at.is_(None), table.failed_at.is_(None), table.next_attempt_at <= now]
-    while True:
-        found = db.scalar(
-            sa.select(table.id).where(*due, free).order_by(table.next_attempt_at, table.id).limit(1)
-        )
-        if found is None:
-            return None
-        claimed = db.execute(
-            sa.update(table)
-            .where(table.id == found, *due, free)
-            .values(claimed_until=now + CLAIM, attempts=table.attempts + 1)
-        )
-        db.commit()
-        if claimed.rowcount == 1:
-            return db.get(table, found)
-        # Another sender took it first: look for the next one.
 
 
 def _deliver(app: Flask, db: Session, message: OutboxMessage, now: datetime) -> int:
@@ -91,31 +51,20 @@ def _deliver(app: Flask, db: Session, message: OutboxMessage, now: datetime) -> 
     try:
         transport(app)(compose(config, message))
     except Exception as error:  # every failure is recorded; the message is never lost
-        message.claimed_until = None
-        message.last_error = f"{type(error).__name__}: {error}"[:ERROR_KEPT]
         permanent = isinstance(error, PermanentFailure)
-        if permanent or message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
-            message.failed_at = now
+        if mark_failed(message, error, now, int(config["MAIL_MAX_ATTEMPTS"]), permanent=permanent):
             log.error("gave up sending %s to %s: %s", message.kind, message.recipient, error)
         else:
-            message.next_attempt_at = now + backoff(message.attempts)
             log.warning(
                 "could not send %s (attempt %d), trying again at %s: %s",
                 message.kind, message.attempts, message.next_attempt_at, error,
             )  # fmt: skip
         db.commit()
         return 0
-    message.sent_at = utcnow()
-    message.claimed_until = None
-    message.last_error = None
+    mark_delivered(message, utcnow())
     db.commit()
     log.info("sent %s to %s", message.kind, message.recipient)
     return 1
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failure: 1, 2, 4 … minutes, at most 6 hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 def sender_address(config: Any) -> str:
@@ -188,40 +137,12 @@ def _by_smtp(config: Any, email: EmailMessage) -> None:
         raise
 
 
-class MailWorker:
-    """The sender thread of one server process, started on first use (after any fork)."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.enabled = bool(app.config.get("MAIL_WORKER", True))
-        self.poll = float(app.config["MAIL_POLL_SECONDS"])
-        self._pid: int | None = None
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-
-    def wake(self) -> None:
-        """Send what is due now (the thread is started if this process has none)."""
-        if not self.enabled:
-            return
-        self.start()
-        self._wake.set()
-
-    def start(self) -> None:
-        """Run the sender thread in this process (again after a fork), if not running."""
-        if not self.enabled or self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid == os.getpid():
-                return
-            self._pid = os.getpid()
-            self._wake = threading.Event()
-            threading.Thread(target=self._run, name="mail-sender", daemon=True).start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                send_due(self.app)
-            except Exception:  # the database was away: try again at the next round
-                log.exception("the mail sender could not read the outbox")
-            self._wake.wait(self.poll)
-            self._wake.clear()
+def mail_worker(app: Flask) -> BackgroundSender:
+    """The sender thread of one server process (MAIL_WORKER, every MAIL_POLL_SECONDS)."""
+    return BackgroundSender(
+        app,
+        "mail-sender",
+        send_due,
+        enabled=bool(app.config.get("MAIL_WORKER", True)),
+        poll=float(app.config["MAIL_POLL_SECONDS"]),
+    )

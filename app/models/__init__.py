@@ -33,6 +33,7 @@ from app.models.limits import RateLimitHit
 from app.models.mail import OutboxMessage
 from app.models.progress import Learner, Progress, QuizAttempt, QuizDraw, SectionRead
 from app.models.studio import MESSAGE_MAX, STUDIO_TEXT_MAX, Publication, StudioDraft
+from app.models.xapi import XapiStatement
 
 __all__ = [
     "AUDIT_NOTE",
@@ -66,6 +67,7 @@ __all__ = [
     "TrustedDevice",
     "User",
     "UserSession",
+    "XapiStatement",
     "new_token",
     "token_hash",
     "utcnow",

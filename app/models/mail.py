@@ -6,15 +6,14 @@ server never delays a page and a restart loses nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.models.base import Base, utcnow
+from app.models.base import Base
+from app.models.outbox import DeliveryState
 
 
-class OutboxMessage(Base):
+class OutboxMessage(DeliveryState, Base):
     __tablename__ = "mail_outbox"
     __table_args__ = (sa.Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
 
@@ -25,11 +24,3 @@ class OutboxMessage(Base):
     subject: so.Mapped[str] = so.mapped_column(sa.String(300))
     text_body: so.Mapped[str] = so.mapped_column(sa.Text)
     html_body: so.Mapped[str] = so.mapped_column(sa.Text)
-    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    attempts: so.Mapped[int] = so.mapped_column(default=0)
-    next_attempt_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    # A sender working on the message holds it until then; another takes it over after.
-    claimed_until: so.Mapped[datetime | None]
-    sent_at: so.Mapped[datetime | None]
-    failed_at: so.Mapped[datetime | None]  # given up after the last attempt
-    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))

@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from app.content import get_course
 from app.db import dialect_name, get_session, upsert_insert
 from app.models import Progress, QuizAttempt, SectionRead, utcnow
+from app.xapi import outbox as xapi
 from course import Course
 from course.progress import (
     MAX_WORDS_PER_MINUTE,
@@ -208,9 +210,13 @@ def record_events(learner_id: int, events: list[Event], when: datetime | None = 
             )
         )
     session = get_session()
+    before = progress_for(learner_id, get_course()) if xapi.enabled() else None
     # Always modules first, then sections: concurrent writers take locks in one order.
     upsert_modules(session, _combine(modules, ("learner_id", "module_slug")))
     upsert_sections(session, _combine(sections, ("learner_id", "module_slug", "section_id")))
+    if before is not None:
+        after = progress_for(learner_id, get_course())
+        xapi.queue_progress_changes(session, learner_id, before, after, now)
     session.commit()
 
 

@@ -430,7 +430,7 @@ def test_a_signed_in_learners_module_page_adds_one_indexed_query(app, client):
 
 def test_the_pages_carry_the_progress_script_and_hooks(app, client):
     home = client.get("/en/").data.decode()
-    assert "js/progress.js" in home and 'data-api="/api/progress"' in home
+    assert "js/progress.js" in home and 'data-api="/api/progress?lang=en"' in home
     assert f'data-module="{SLUG}"' in home
     module = client.get(f"/en/modules/{SLUG}/").data.decode()
     assert module.count("data-mark-read") == len(sections(app))
