@@ -98,13 +98,13 @@ def _write_sco(
             continue
         if PAGE.search(path):
             continue  # a page of the site, not of the package: its link is kept as text below
-        media = client.get(path)
-        if media.status_code != 200 or media.mimetype == "text/html":
-            report.missing.append(path)
-            continue
-        target = root / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(media.get_data())
+        with client.get(path) as media:  # a file response: closed once read
+            if media.status_code != 200 or media.mimetype == "text/html":
+                report.missing.append(path)
+                continue
+            target = root / path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(media.get_data())
         written.add(path)
         files.append(path.lstrip("/"))
     page = _links_to_pages_as_text(page, written)

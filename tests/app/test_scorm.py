@@ -16,8 +16,10 @@ import pytest
 
 from app.cli.export import export
 from course import load_course
-from tests.conftest import REAL_CONTENT, make_app
+from tests.conftest import OFFLINE_BUILD, REAL_CONTENT, make_app
 from tests.scorm import manifest, manifest_schema, names
+
+pytestmark = pytest.mark.slow  # each test renders and zips a course
 
 COURSE = load_course(REAL_CONTENT)
 VERSIONS = ("scorm12", "scorm2004")
@@ -165,6 +167,22 @@ def test_a_package_of_a_small_course_uses_its_pass_threshold(tmp_path, content):
     assert "1 SCOs" in done.output
     item = manifest(out).find(f".//{cp('scorm12', 'item')}")
     assert item.findtext("{http://www.adlnet.org/xsd/adlcp_rootv1p2}masteryscore") == "60"
+
+
+def test_a_sco_holds_its_modules_built_audio_and_pdf(tmp_path, content):
+    content.module()
+    runner = make_app(tmp_path, content.root, **OFFLINE_BUILD).test_cli_runner()
+    out = tmp_path / "basics.zip"
+    done = runner.invoke(export, ["scorm2004", "--out", str(out)])  # builds them first
+    assert done.exit_code == 0, done.output
+    assert "not packaged" not in done.output
+    sco = next(r for r in manifest(out).iter(cp("scorm2004", "resource")) if r.get("href"))
+    files = {f.get("href") for f in sco.iter(cp("scorm2004", "file"))}
+    assert {"en/modules/basics/audio.mp3", "en/modules/basics.pdf"} <= files <= names(out)
+    with zipfile.ZipFile(out) as archive:
+        html = archive.read("en/modules/basics/index.html").decode()
+        assert archive.read("en/modules/basics/audio.mp3")[:3] in (b"ID3", b"\xff\xfb")
+    assert 'src="audio.mp3' in html and 'href="../basics.pdf"' in html
 
 
 def test_an_unknown_locale_or_both_locale_options_are_refused(tmp_path, content):

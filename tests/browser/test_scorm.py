@@ -24,6 +24,7 @@ import pytest
 from app.cli.export import export
 from course import load_course
 from tests.bench.server import free_port
+from tests.browser.test_accessibility import axe_violations
 from tests.conftest import REAL_CONTENT, make_app
 
 pytestmark = pytest.mark.browser
@@ -196,3 +197,16 @@ def test_a_learner_fails_passes_leaves_and_comes_back_and_the_lms_hears_it_all(
         "element => element.getBoundingClientRect().top < window.innerHeight"
     )  # scrolled to the place the learner left
     assert received(page)["status"] == data["status"]  # a resumed attempt keeps its status
+
+
+def test_a_sco_without_an_lms_is_accessible_and_grades_its_self_test(page, served):
+    """Opened on its own (a preview, a file manager), the page is still the whole module."""
+    host, _ = served
+    page.goto(f"{host}/scorm2004/en/modules/{MODULE.slug}/index.html")
+    for details in page.locator("details").all():
+        details.evaluate("element => element.open = true")  # check the hidden text too
+    assert axe_violations(page) == []
+    answer(page, answer_key(page), right=True)
+    page.get_by_role("button", name="Check my answers").click()
+    page.get_by_text("Well done, you passed this self-test.").wait_for()
+    assert page.locator(".feedback").count() == len(answer_key(page)["questions"])  # explained
