@@ -50,11 +50,11 @@
     finish: function () { api.LMSFinish(""); },
   };
   var cmi = is2004 ? {
-    entry: "cmi.entry", location: "cmi.location", exit: "cmi.exit",
+    location: "cmi.location", exit: "cmi.exit",
     sessionTime: "cmi.session_time", score: "cmi.score", response: "learner_response",
     wrong: "incorrect", list: "[,]", pair: "[.]",
   } : {
-    entry: "cmi.core.entry", location: "cmi.core.lesson_location", exit: "cmi.core.exit",
+    location: "cmi.core.lesson_location", exit: "cmi.core.exit",
     sessionTime: "cmi.core.session_time", score: "cmi.core.score", response: "student_response",
     wrong: "wrong", list: ",", pair: ".",
   };
@@ -234,7 +234,7 @@
   }
 
   // A new launch of a suspended attempt: the answers, the review if it was shown, the place.
-  if ((lms.get(cmi.entry) === "resume" || state.place) && form) {
+  if (form && Object.keys(state.answers).length) {
     restoreAnswers(state.answers);
     if (state.graded) {
       restoring = true;
