@@ -41,6 +41,7 @@ def defaults(instance: Path) -> dict:
         "ACCEL_REDIRECT": "",  # a line per request on standard output; "" for none (nginx logs)
         "BUILD_ON_START": True,
         "STATIC_SITE": False,  # set by `omnicourse export site`: pages fit for a static host
+        "SCORM_PACKAGE": False,  # set by `omnicourse export scorm…`: a module page for an LMS
         "PAGE_MAX_AGE": 300,
         "SESSION_COOKIE_NAME": "omnicourse_session",
         "SESSION_COOKIE_HTTPONLY": True,

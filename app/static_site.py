@@ -27,6 +27,7 @@ import posixpath
 import random
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,7 +35,8 @@ from urllib.parse import urlsplit
 from flask import Flask, g, render_template
 
 from course import Course, grade
-from course.quiz import draw
+from course.catalog import Resolved
+from course.quiz import QuizResult, draw
 
 DRAWS = 12  # self-test attempts written per module and locale
 MARKER = ".omnicourse-site"  # a folder with this file may be emptied by the next export
@@ -101,12 +103,12 @@ def export_site(app: Flask, out: Path, course: Course, base_url: str = "") -> Ex
                 if link not in seen and _exported(link):
                     seen.add(link)
                     queue.append(link)
-    report.static += _copy_static(app, out)
+    report.static += copy_static(app, out)
     _write_root(app, course, out, podcasts)
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MARKER)
     for path in files:
         if path.suffix == ".html":
-            _relativise(path, out)
+            relativise(path, out)
     _write_service_worker(app, out, files)
     if base_url:
         _write_sitemap(out, base_url, files)
@@ -151,29 +153,8 @@ def _write_quizzes(app: Flask, course: Course, locale: str, slug: str, out: Path
     if resolved is None or resolved.module.quiz is None:
         return 0
     module = resolved.module
-    quiz = module.quiz
-    rng = random.Random(f"{locale}/{slug}/{module.content_hash}")  # the same on each export
     folder = out / locale / "modules" / slug / "quiz"
-    for number in range(1, DRAWS + 1):
-        drawn = draw(quiz, rng, course.draw_size, course.draw_per_outcome)
-        result = grade(quiz, {}, course.pass_threshold, drawn)
-        key = {
-            "module": slug,
-            "threshold": course.pass_threshold,
-            "draws": DRAWS,
-            "draw": number,
-            "questions": [
-                {
-                    "id": shown.id,
-                    "kind": question.kind,
-                    "keys": list(question.keys),
-                    "order": list(shown.order),
-                    "correct": sorted(question.correct_keys),
-                }
-                for shown in drawn
-                if (question := quiz.question(shown.id))
-            ],
-        }
+    for number, (result, key) in enumerate(quiz_draws(course, locale, resolved, DRAWS), 1):
         with app.test_request_context(f"/{locale}/modules/{slug}/quiz"):
             app.preprocess_request()
             g.locale = locale
@@ -190,7 +171,38 @@ def _write_quizzes(app: Flask, course: Course, locale: str, slug: str, out: Path
     return DRAWS
 
 
-def _copy_static(app: Flask, out: Path) -> int:
+def quiz_draws(
+    course: Course, locale: str, resolved: Resolved, count: int
+) -> Iterator[tuple[QuizResult, dict]]:
+    """`count` draws of a module's self-test, each as an ungraded result and the answer key
+    static/js/static-quiz.js grades it by; the same draws on each export."""
+    module = resolved.module
+    quiz = module.quiz
+    assert quiz is not None
+    rng = random.Random(f"{locale}/{module.slug}/{module.content_hash}")
+    for number in range(1, count + 1):
+        drawn = draw(quiz, rng, course.draw_size, course.draw_per_outcome)
+        key = {
+            "module": module.slug,
+            "threshold": course.pass_threshold,
+            "draws": count,
+            "draw": number,
+            "questions": [
+                {
+                    "id": shown.id,
+                    "kind": question.kind,
+                    "keys": list(question.keys),
+                    "order": list(shown.order),
+                    "correct": sorted(question.correct_keys),
+                }
+                for shown in drawn
+                if (question := quiz.question(shown.id))
+            ],
+        }
+        yield grade(quiz, {}, course.pass_threshold, drawn), key
+
+
+def copy_static(app: Flask, out: Path) -> int:
     source = Path(app.static_folder or "static")
     target = out / "static"
     shutil.copytree(
@@ -223,7 +235,7 @@ def _write_root(app: Flask, course: Course, out: Path, podcasts: list[str] | Non
     (out / "index.html").write_text(html, encoding="utf-8")
 
 
-def _relativise(page: Path, out: Path) -> None:
+def relativise(page: Path, out: Path) -> None:
     """Every /absolute link made relative to the page, folders to their index.html."""
     here = posixpath.dirname("/" + page.relative_to(out).as_posix())
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.cli.build import build_artifacts
@@ -41,20 +41,11 @@ def export() -> None:
 @with_appcontext
 def site(out: Path, base_url: str, no_build: bool) -> None:
     """Every locale's pages, audio, PDFs and self-tests (graded in the browser), offline-ready."""
-    from app import create_app
     from app.static_site import export_site
 
     app = current_app._get_current_object()
-    prepare_database(app)
-    if not no_build and build_artifacts(tuple(PLANNERS)):
-        click.echo("Some audio or PDFs could not be built: the export goes on without them.",
-                   err=True)  # fmt: skip
-    static_app = create_app({
-        "INSTANCE_PATH": app.instance_path, "STATIC_SITE": True, "PAGE_CACHE": False,
-        "CONTENT_WATCH": False, "BUILD_ON_START": False, "MAIL_WORKER": False,
-        "ACCEL_REDIRECT": "", "SERVER_NAME": None, "CONTENT_DIR": app.config["CONTENT_DIR"],
-        "TRANSLATIONS_DIR": app.config["TRANSLATIONS_DIR"],
-    })  # fmt: skip
+    _prepare(app, no_build)
+    static_app = _static_app(app)
     # No app context around the export: each page has its own, as each request has (the
     # interface's language is kept in it).
     course = static_app.extensions["content"].course
@@ -70,3 +61,84 @@ def site(out: Path, base_url: str, no_build: bool) -> None:
     )
     for address in report.missing:
         click.echo(f"  not exported (not found or not built): {address}", err=True)
+
+
+def _scorm_options(command):
+    """The options both SCORM versions take."""
+    options = (
+        click.option("--locale", help="The language to package (default: the source language)."),
+        click.option("--all-locales", is_flag=True, help="One package per language."),
+        click.option(
+            "--out",
+            "out",
+            type=click.Path(path_type=Path),
+            help="The ZIP file to write (with --all-locales: the folder for them); "
+            "default: omnicourse-LOCALE-VERSION.zip here.",
+        ),
+        click.option("--no-build", is_flag=True, help="Use the audio and PDFs already built."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@export.command("scorm12")
+@_scorm_options
+@with_appcontext
+def scorm12(locale: str | None, all_locales: bool, out: Path | None, no_build: bool) -> None:
+    """A SCORM 1.2 package: one SCO per module, for any LMS (Moodle: add a SCORM package)."""
+    _export_scorm("scorm12", locale, all_locales, out, no_build)
+
+
+@export.command("scorm2004")
+@_scorm_options
+@with_appcontext
+def scorm2004(locale: str | None, all_locales: bool, out: Path | None, no_build: bool) -> None:
+    """A SCORM 2004 (4th Edition) package: one SCO per module, for any LMS."""
+    _export_scorm("scorm2004", locale, all_locales, out, no_build)
+
+
+def _export_scorm(
+    version: str, locale: str | None, all_locales: bool, out: Path | None, no_build: bool
+) -> None:
+    from app.channels.scorm import export_scorm
+
+    if locale and all_locales:
+        raise click.UsageError("Give --locale or --all-locales, not both.")
+    app = current_app._get_current_object()
+    _prepare(app, no_build)
+    package_app = _static_app(app, SCORM_PACKAGE=True)
+    course = package_app.extensions["content"].course
+    locales = list(course.locales) if all_locales else [locale or course.source_locale]
+    unknown = [code for code in locales if code not in course.locales]
+    if unknown:
+        raise click.BadParameter(f"{unknown[0]} (the course has {', '.join(course.locales)})",
+                                 param_hint="--locale")  # fmt: skip
+    for code in locales:
+        name = f"omnicourse-{code}-{version}.zip"
+        target = (out or Path()) / name if all_locales or out is None else out
+        report = export_scorm(package_app, course, version, code, target.resolve())
+        click.echo(f"Wrote {target}: {report.scos} SCOs, {report.files} files "
+                   f"({report.bytes / 1_000_000:.1f} MB).")  # fmt: skip
+        for address in report.missing:
+            click.echo(f"  not packaged (not found or not built): {address}", err=True)
+
+
+def _prepare(app: Flask, no_build: bool) -> None:
+    """The database ready, and the audio and PDFs built unless told not to."""
+    prepare_database(app)
+    if not no_build and build_artifacts(tuple(PLANNERS)):
+        click.echo("Some audio or PDFs could not be built: the export goes on without them.",
+                   err=True)  # fmt: skip
+
+
+def _static_app(app: Flask, **config: object) -> Flask:
+    """A copy of the app that renders pages for files: static mode, no background work."""
+    from app import create_app
+
+    return create_app({
+        "INSTANCE_PATH": app.instance_path, "STATIC_SITE": True, "PAGE_CACHE": False,
+        "CONTENT_WATCH": False, "BUILD_ON_START": False, "MAIL_WORKER": False,
+        "ACCEL_REDIRECT": "", "SERVER_NAME": None, "CONTENT_DIR": app.config["CONTENT_DIR"],
+        "TRANSLATIONS_DIR": app.config["TRANSLATIONS_DIR"], **config,
+    })  # fmt: skip

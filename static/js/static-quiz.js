@@ -1,6 +1,8 @@
 // Self-tests on a static copy of the course (`omnicourse export site`): graded in the
 // browser by the server's rules (course/quiz.py: read_answers, points, grade), with the
 // same review the server shows. The page holds its draw's answer key (#quiz-key).
+// In a SCORM package (key.retry "in-place") the page has one draw: "again" clears the
+// answers in place, and static/js/scorm.js reports each graded attempt to the LMS.
 (function () {
   "use strict";
 
@@ -12,6 +14,8 @@
   var words = wordsElement.dataset;
   var locale = words.locale;
   var CHOICE = { single: true, multiple: true, "true-false": true };
+  var inPlace = key.retry === "in-place";
+  var blankForm = form.innerHTML;
 
   function say(name, values) {
     var text = words[name] || "";
@@ -197,13 +201,43 @@
     title.id = "result-title";
     section.appendChild(title);
     section.appendChild(element("p", "", say(passed ? "passed" : "failed")));
-    var again = element("a", "button", say("newTest"));
-    again.href = nextDraw();
+    var again = element(inPlace ? "button" : "a", "button", say("newTest"));
+    if (inPlace) {
+      again.type = "button";
+      again.addEventListener("click", startAgain);
+    } else {
+      again.href = nextDraw();
+    }
     var line = element("p");
     line.appendChild(again);
     section.appendChild(line);
     status.appendChild(section);
     status.focus();
+  }
+
+  // The same questions, unanswered, for another try (one draw in a SCORM package).
+  function startAgain() {
+    form.innerHTML = blankForm;
+    form.classList.remove("quiz--review");
+    document.getElementById("quiz-status").textContent = "";
+    window.dispatchEvent(new CustomEvent("omnicourse:quiz-reset", { detail: { module: key.module } }));
+    var first = form.querySelector("input, select");
+    if (first) first.focus();
+  }
+
+  // What a report of the attempt (an LMS's interactions) needs of each question.
+  function described(item) {
+    var legend = document.getElementById(item.question.id).querySelector("legend");
+    var number = legend.querySelector(".question__number");
+    var hint = legend.querySelector(".question__hint");
+    var text = legend.textContent;
+    if (number) text = text.replace(number.textContent, "");
+    if (hint) text = text.replace(hint.textContent, "");
+    return {
+      id: item.question.id, kind: item.question.kind, keys: item.question.keys,
+      correct: item.question.correct, answer: item.answer, points: item.points,
+      prompt: text.replace(/\s+/g, " ").trim(),
+    };
   }
 
   form.addEventListener("submit", function (event) {
@@ -228,12 +262,15 @@
     form.dataset.score = String(score);
     showResult(score, total, passed);
     window.dispatchEvent(new CustomEvent("omnicourse:quiz-graded", {
-      detail: { module: key.module, score: score, total: total, passed: passed },
+      detail: {
+        module: key.module, score: score, total: total, passed: passed, threshold: key.threshold,
+        questions: graded.map(described),
+      },
     }));
   });
 
   // Open the draw this browser takes next, when the self-test's own address is opened.
-  if (!/\/quiz\/\d+\/(index\.html)?$/.test(window.location.pathname)) {
+  if (!inPlace && !/\/quiz\/\d+\/(index\.html)?$/.test(window.location.pathname)) {
     try {
       var memory = "omnicourse-draw:" + window.location.pathname.replace(/quiz\/?(index\.html)?$/, "");
       var next = window.localStorage.getItem(memory);
