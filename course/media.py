@@ -31,8 +31,6 @@ SOURCE = re.compile(r'(?<=src=")\.\./media/(?P<name>[^"]+)(?=")')
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 XML = "http://www.w3.org/XML/1998/namespace"
-ET.register_namespace("", SVG)
-ET.register_namespace("xlink", XLINK)
 
 DRAWING_ELEMENTS = frozenset({
     "svg", "g", "defs", "symbol", "use", "title", "desc", "path", "rect", "circle",
@@ -142,9 +140,10 @@ def _clean_svg(data: bytes) -> bytes:
     if root.tag != f"{{{SVG}}}svg":
         raise MediaRefused("not-an-image")
     _keep_drawing(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
-        root, encoding="utf-8", xml_declaration=False
-    )
+    for prefix, uri in (("", SVG), ("xlink", XLINK)):  # a registry other code changes too
+        ET.register_namespace(prefix, uri)
+    drawing = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + drawing
 
 
 def _keep_drawing(element: ET.Element) -> None:
