@@ -290,11 +290,14 @@ def _run_locust(
         *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"),
         *("--host", hosts[0], "--learner-hosts", ",".join(hosts)),
         *("--users", str(scenario.users), "--spawn-rate", str(max(1, scenario.users // 5))),
-        *("--run-time", f"{scenario.seconds}s", "--stop-timeout", "30"),
+        *("--run-time", f"{_run_time(scenario)}s", "--stop-timeout", "30"),
         *("--only-summary", "--loglevel", "WARNING", "--report-file", str(report)),
     ]
     if skip_feedback:
         command.append("--skip-feedback")
+    stop_file = Path(f"{report}.stop")
+    if scenario.kill_worker:
+        command += ["--stop-file", str(stop_file)]
     log_path = report.with_suffix(".log")
     kill = None
     with log_path.open("w") as log:
@@ -309,15 +312,26 @@ def _run_locust(
             if scenario.kill_worker:
                 started = Path(f"{report}.started")
                 _wait_for(started.exists, 60, "locust did not start")
-                halfway = float(started.read_text()) + scenario.seconds / 2
-                time.sleep(max(0.0, halfway - time.time()))
+                start = float(started.read_text())
+                time.sleep(max(0.0, start + scenario.seconds / 2 - time.time()))
                 kill = kill_one_worker(victim_port, scenario.workers)
-            process.wait(timeout=scenario.seconds + 120)
+                # Learners go on for half a run after the new worker is up (finding a busy
+                # worker to kill can take long on a loaded machine), and at least a run.
+                end = max(start + scenario.seconds, time.time() + scenario.seconds / 2)
+                time.sleep(max(0.0, end - time.time()))
+                stop_file.touch()
+            process.wait(timeout=_run_time(scenario) + 60)
         finally:
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
     return kill, log_path.read_text()
+
+
+def _run_time(scenario: Scenario) -> int:
+    """Locust's own limit: the run, or with a worker to kill, a bound on a run the
+    harness ends itself (--stop-file) once the new worker has served long enough."""
+    return scenario.seconds + (240 if scenario.kill_worker else 0)
 
 
 def kill_one_worker(port: int, workers: int, search_seconds: float = 60) -> Kill:

@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import gevent
 from locust import HttpUser, between, events, task
 
 from app.config import PROJECT_ROOT
@@ -47,6 +48,9 @@ def _options(parser) -> None:
         "--learner-hosts", default="", help="comma-separated servers to spread requests over"
     )
     parser.add_argument("--skip-feedback", action="store_true", help="never send feedback")
+    parser.add_argument(
+        "--stop-file", default="", help="end the run as --run-time does once this file exists"
+    )
 
 
 @events.request.add_listener
@@ -62,6 +66,17 @@ def _started(environment, **_) -> None:
     report = environment.parsed_options.report_file
     if report:  # tells the harness when the users start, to time a fault
         Path(report + ".started").write_text(str(time.time()))
+    stop_file = environment.parsed_options.stop_file
+    if stop_file:
+        gevent.spawn(_stop_when_asked, environment, Path(stop_file))
+
+
+def _stop_when_asked(environment, stop_file: Path) -> None:
+    """The harness's end of the run: what --run-time does (the users stop between
+    requests, each request in flight is answered and recorded), at a moment it chooses."""
+    while not stop_file.exists():
+        gevent.sleep(0.2)
+    environment.runner.quit()
 
 
 @events.quitting.add_listener
