@@ -133,7 +133,7 @@ def _template_context() -> dict:
     staff = current_user.is_authenticated and current_user.has_role("instructor", "translator")
     return {
         "content_version": course.version,
-        "content_problems": problems(course) if staff else [],
+        "content_problems": problem_list(course) if staff else [],
     }
 
 
@@ -160,6 +160,33 @@ def problem_places(course: Course) -> list[tuple[str, str]]:
         name = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
         found.append((f"{name}:{error.line}", error.message))
     return found
+
+
+def problem_message(error: ContentError) -> tuple[str, bool]:
+    """The problem's message in the request's interface language, and whether it is in that
+    language (False: the English text, for want of a translation or outside a request)."""
+    if not has_request_context():
+        return error.message, False
+    from flask_babel import get_locale, get_translations
+
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return error.message, True
+    translated = get_translations().gettext(error.template)
+    if translated == error.template:
+        return error.message, False
+    try:
+        return (translated % error.params if error.params else translated), True
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+        return error.message, False
+
+
+def problem_list(course: Course) -> list[tuple[str, str, bool]]:
+    """Each problem as (`content/en/x.md:5`, message, in the reader's language)."""
+    return [
+        (where, *problem_message(error))
+        for (where, _), error in zip(problem_places(course), course.errors, strict=True)
+    ]
 
 
 def problems(course: Course) -> list[str]:

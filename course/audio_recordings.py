@@ -190,23 +190,31 @@ def check_recordings(course: Course) -> list[ContentError]:
                 continue
             problem = _problem(course, locale, path)
             if problem:
-                errors.append(ContentError(path, 1, problem))
+                errors.append(problem)
     return errors
 
 
-def _problem(course: Course, locale: str, path: Path) -> str | None:
+def _problem(course: Course, locale: str, path: Path) -> ContentError | None:
     if path.suffix.lower() != ".mp3" or not path.is_file():
-        return "only .mp3 files are used as recordings; this file is ignored"
+        return ContentError(path, 1, "only .mp3 files are used as recordings; this file is ignored")
     slug, _, section_id = path.stem.partition(SECTION_SEPARATOR)
     module = course.modules.get(course.source_locale, {}).get(slug)
     if module is None:
-        return f"recording of a module that does not exist: '{slug}'"
+        return ContentError(
+            path, 1, "recording of a module that does not exist: '%(slug)s'", slug=slug
+        )
     if section_id and module.section(section_id) is None:
-        return f"recording of a section that does not exist: '{slug}' has no '{section_id}'"
+        return ContentError(
+            path,
+            1,
+            "recording of a section that does not exist: '%(slug)s' has no '%(id)s'",
+            slug=slug,
+            id=section_id,
+        )
     try:
         audio_mp3.inspect(path.read_bytes())
     except audio_mp3.Mp3Error as error:
-        return f"broken recording, skipped: {error}"
+        return ContentError(path, 1, "broken recording, skipped: %(error)s", error=str(error))
     return None
 
 

@@ -155,7 +155,11 @@ class ContentLoader:
             store=self.store,
         )
         if source not in locales:
-            errors.append(ContentError(config_path, 1, f"no folder for source locale '{source}'"))
+            errors.append(
+                ContentError(
+                    config_path, 1, "no folder for source locale '%(locale)s'", locale=source
+                )
+            )
         seen: set[Path] = set()
         for locale in [source, *(code for code in locales if code != source)]:
             if locale in locales:
@@ -195,7 +199,9 @@ class ContentLoader:
         except ContentError as error:
             result = self._last_good(path, locale, relative, error)
         except OSError as error:
-            result = ContentError(path, 1, f"the file cannot be read: {error.strerror}")
+            result = ContentError(
+                path, 1, "the file cannot be read: %(error)s", error=error.strerror
+            )
         self._parsed[path] = (stamp, result)
         return result
 
@@ -250,7 +256,8 @@ class ContentLoader:
             if module.slug in loaded:
                 course.errors.append(ContentError(
                     module.path, module.slug_line,
-                    f"duplicate slug '{module.slug}' (also in {loaded[module.slug].path.name})",
+                    "duplicate slug '%(slug)s' (also in %(file)s)",
+                    slug=module.slug, file=loaded[module.slug].path.name,
                 ))  # fmt: skip
                 continue
             if not is_source and not module.untranslated:
@@ -261,7 +268,8 @@ class ContentLoader:
                 if original is None:
                     course.errors.append(ContentError(
                         module.path, module.slug_line,
-                        f"translation of a module that does not exist: '{module.slug}'",
+                        "translation of a module that does not exist: '%(slug)s'",
+                        slug=module.slug,
                     ))  # fmt: skip
                     continue
                 module = merge_translation(module, original, course.errors)
@@ -321,8 +329,9 @@ def _load_glossaries(course: Course) -> None:
             if term.id not in source.terms:
                 course.errors.append(ContentError(
                     course.content_dir / locale / GLOSSARY_FILE, term.line,
-                    f"glossary entry '{term.id}' is not in the {course.source_locale} glossary: "
+                    "glossary entry '%(id)s' is not in the %(locale)s glossary: "
                     "use the source's ids",
+                    id=term.id, locale=course.source_locale,
                 ))  # fmt: skip
 
 
@@ -341,7 +350,9 @@ def _read_config(path: Path) -> dict[str, Any]:
         raise ContentError(path, 1, "course.yaml not found: is this a content folder?") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise ContentError(path, mark.line + 1 if mark else 1, f"broken YAML: {error}") from None
+        raise ContentError(
+            path, mark.line + 1 if mark else 1, "broken YAML: %(error)s", error=str(error)
+        ) from None
     if not isinstance(config, dict):
         raise ContentError(path, 1, "course.yaml must be a mapping")
     return config
@@ -380,8 +391,9 @@ def merge_translation(translation: Module, source: Module, errors: list[ContentE
         if section.id not in source_ids:
             errors.append(ContentError(
                 translation.path, section.line,
-                f"section '{section.id}' is not in the source ({source.path.name}): "
+                "section '%(id)s' is not in the source (%(file)s): "
                 "give it the id of the section it translates",
+                id=section.id, file=source.path.name,
             ))  # fmt: skip
     sections, borrowed = [], False
     for original in source.sections:
@@ -423,7 +435,8 @@ def _merge_quiz(
     for question in extra:
         errors.append(ContentError(
             translation.path, question.line,
-            f"question '{question.id}' is not in the source's self-test ({source.path.name})",
+            "question '%(id)s' is not in the source's self-test (%(file)s)",
+            id=question.id, file=source.path.name,
         ))  # fmt: skip
     if [q.id for q in own.questions] != source_ids:
         return replace(source.quiz, state=MISSING)
@@ -435,8 +448,9 @@ def _merge_quiz(
     for mine, theirs in mismatched:
         errors.append(ContentError(
             translation.path, mine.line,
-            f"question '{mine.id}' must keep the source's type, outcome, number of options "
-            f"and right answers ({source.path.name} line {theirs.line})",
+            "question '%(id)s' must keep the source's type, outcome, number of options "
+            "and right answers (%(file)s line %(line)d)",
+            id=mine.id, file=source.path.name, line=theirs.line,
         ))  # fmt: skip
     if mismatched:
         return replace(source.quiz, state=MISSING)

@@ -90,7 +90,9 @@ def render_body(
             )
             html.append(figure)
         except DiagramError as error:
-            problems.append(ContentError(path, first_line + index + 1 + error.line, error.message))
+            problems.append(ContentError(
+                path, first_line + index + 1 + error.line, error.template, **error.params
+            ))  # fmt: skip
         index = end + 1
     html.append(render("\n".join(text)))
     return "".join(html), problems
@@ -106,8 +108,9 @@ def render_diagram(source: str, figure_id: str, rtl: bool = False) -> str:
     except LabelTooLong as error:
         raise DiagramError(
             block.line_of_text(error.text),
-            f"the label \u201c{error.text}\u201d does not fit its box in {MAX_LINES} lines: "
-            "shorten it",
+            "the label \u201c%(label)s\u201d does not fit its box in %(lines)d lines: shorten it",
+            label=error.text,
+            lines=MAX_LINES,
         ) from None
     kind, title_id, desc_id = block.data["kind"], f"{figure_id}-title", f"{figure_id}-desc"
     direction = ' direction="rtl"' if rtl else ""
@@ -127,9 +130,10 @@ def render_diagram(source: str, figure_id: str, rtl: bool = False) -> str:
 class DiagramError(Exception):
     """A problem in a diagram block; `line` counts from the block's first YAML line (0)."""
 
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line, self.message = line, message
+    def __init__(self, line: int, message: str, /, **params: Any) -> None:
+        self.line, self.template, self.params = line, message, params
+        self.message = message % params if params else message
+        super().__init__(self.message)
 
 
 class LabelTooLong(Exception):
@@ -187,17 +191,17 @@ class Block:
                 pending += node.value
         return 0
 
-    def fail(self, message: str, *path: str | int) -> DiagramError:
-        return DiagramError(self.line(*path), message)
+    def fail(self, message: str, *path: str | int, **params: Any) -> DiagramError:
+        return DiagramError(self.line(*path), message, **params)
 
     def label(self, *path: str | int) -> str:
         """The text at `path`, on one line."""
         value = self.value(*path)
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(f"'{_named(path)}' must be a text label", *path)
+            raise self.fail("'%(name)s' must be a text label", *path, name=_named(path))
         text = " ".join(str(value).split())
         if not text:
-            raise self.fail(f"'{_named(path)}' is empty", *path)
+            raise self.fail("'%(name)s' is empty", *path, name=_named(path))
         return text
 
     def labels(self, *path: str | int, low: int, high: int, blanks: bool = False) -> list[str]:
@@ -221,24 +225,36 @@ class Block:
         """The mapping at `path`, whose fields are all among `fields`."""
         value = self.value(*path)
         if not isinstance(value, dict):
-            raise self.fail(f"'{_named(path)}' must be a mapping of {', '.join(fields)}", *path)
+            raise self.fail(
+                "'%(name)s' must be a mapping of %(fields)s",
+                *path,
+                name=_named(path),
+                fields=", ".join(fields),
+            )
         for key in value:
             if key not in fields:
                 raise self.fail(
-                    f"unknown field '{key}' in '{_named(path)}': use {', '.join(fields)}",
+                    "unknown field '%(key)s' in '%(name)s': use %(fields)s",
                     *path,
                     key,
+                    key=key,
+                    name=_named(path),
+                    fields=", ".join(fields),
                 )
         return value
 
     def _list(self, path: tuple[str | int, ...], low: int, high: int) -> list[Any]:
         values = self.value(*path)
         if not isinstance(values, list):
-            raise self.fail(f"'{_named(path)}' must be a list", *path)
+            raise self.fail("'%(name)s' must be a list", *path, name=_named(path))
         if not low <= len(values) <= high:
             raise self.fail(
-                f"'{_named(path)}' has {len(values)} items: this diagram fits {low} to {high}",
+                "'%(name)s' has %(count)d items: this diagram fits %(low)d to %(high)d",
                 *path,
+                name=_named(path),
+                count=len(values),
+                low=low,
+                high=high,
             )
         return values
 
@@ -259,20 +275,29 @@ def read_block(source: str) -> Block:
         if "flow" in str(getattr(error, "context", "")):  # an unclosed [ or {: where it opens
             mark = error.context_mark  # type: ignore[attr-defined]
         problem = getattr(error, "problem", None) or str(error)
-        raise DiagramError(mark.line if mark else 0, f"broken YAML in diagram: {problem}") from None
+        raise DiagramError(
+            mark.line if mark else 0, "broken YAML in diagram: %(error)s", error=problem
+        ) from None
     if not isinstance(data, dict) or node is None:
         raise DiagramError(0, "a diagram block must be a YAML mapping: kind, title, alt, …")
     block = Block(data, node)
     kind = data.get("kind")
     if kind not in KINDS:
-        raise block.fail(f"unknown diagram kind '{kind}': use one of {', '.join(KINDS)}", "kind")
+        raise block.fail(
+            "unknown diagram kind '%(kind)s': use one of %(kinds)s",
+            "kind",
+            kind=kind,
+            kinds=", ".join(KINDS),
+        )
     fields = KINDS[kind].fields
     for key in data:
         if key not in ("kind", "title", "alt", *fields):
-            raise block.fail(f"unknown field '{key}' in a {kind} diagram", key)
+            raise block.fail(
+                "unknown field '%(key)s' in a %(kind)s diagram", key, key=key, kind=kind
+            )
     for name in ("title", "alt", *fields):
         if data.get(name) in (None, "", [], {}):
-            raise block.fail(f"a {kind} diagram needs '{name}'", name)
+            raise block.fail("a %(kind)s diagram needs '%(name)s'", name, kind=kind, name=name)
     return block
 
 

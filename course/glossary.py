@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from course.errors import ContentError
+from course.errors import ContentError, Invalid
 from course.markdown import render, render_inline
 from course.yaml_file import read_yaml_file
 
@@ -97,25 +97,32 @@ def load_glossary(folder: Path, locale: str) -> Glossary | ContentError | None:
         term_id = str(key.value)
         try:
             terms[term_id] = _term(term_id, entry, locale, line)
-        except ValueError as error:
-            return ContentError(path, line, f"glossary entry '{term_id}': {error}")
+        except Invalid as error:
+            return ContentError(path, line, error.template, **error.params)
     return Glossary(locale, terms, digest)
 
 
 def _term(term_id: str, entry: object, locale: str, line: int) -> Term:
     if not ENTRY_ID.match(term_id):
-        raise ValueError("the id must be lowercase letters, digits and '-'")
+        raise Invalid(
+            "glossary entry '%(id)s': the id must be lowercase letters, digits and '-'", id=term_id
+        )
     if not isinstance(entry, dict):
-        raise ValueError("needs 'term:' and 'definition:'")
+        raise Invalid("glossary entry '%(id)s': needs 'term:' and 'definition:'", id=term_id)
     unknown = sorted(set(map(str, entry)) - FIELDS)
     if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(unknown)}: use {', '.join(sorted(FIELDS))}")
+        raise Invalid(
+            "glossary entry '%(id)s': unknown field(s) %(unknown)s: use %(fields)s",
+            id=term_id,
+            unknown=", ".join(unknown),
+            fields=", ".join(sorted(FIELDS)),
+        )
     term, definition = str(entry.get("term") or "").strip(), str(entry.get("definition") or "")
     if not term or not definition.strip():
-        raise ValueError("needs 'term:' and 'definition:'")
+        raise Invalid("glossary entry '%(id)s': needs 'term:' and 'definition:'", id=term_id)
     forms = entry.get("forms") or []
     if not isinstance(forms, list):
-        raise ValueError("'forms' must be a list")
+        raise Invalid("glossary entry '%(id)s': 'forms' must be a list", id=term_id)
     return Term(
         term_id, term, tuple(str(f).strip() for f in forms if str(f).strip()),
         render(definition), locale, line,

@@ -115,12 +115,18 @@ def _reading_time(
     minutes = reading_minutes(words, locale)
     declared = meta.get("duration_minutes")
     if declared is not None and far_from(declared, minutes):
-        unit = "characters" if locale.startswith("zh") else "words"
+        values = {"declared": declared, "minutes": minutes, "words": words}
+        values["rate"] = reading_rate(locale)
         problems.append(ContentError(
             path, key_lines["duration_minutes"],
-            f"duration_minutes is {declared}, but the text takes about {minutes} minutes to "
-            f"read ({words} {unit} at {reading_rate(locale)} a minute): remove the line to "
-            "use the computed time, or correct it",
+            "duration_minutes is %(declared)s, but the text takes about %(minutes)d minutes to "
+            "read (%(words)d characters at %(rate)s a minute): remove the line to "
+            "use the computed time, or correct it", **values,
+        ) if locale.startswith("zh") else ContentError(
+            path, key_lines["duration_minutes"],
+            "duration_minutes is %(declared)s, but the text takes about %(minutes)d minutes to "
+            "read (%(words)d words at %(rate)s a minute): remove the line to "
+            "use the computed time, or correct it", **values,
         ))  # fmt: skip
     return minutes
 
@@ -207,7 +213,9 @@ def _yaml_error(path: Path, source: str, error: yaml.YAMLError) -> ContentError:
             "on its line: is a closing quote missing?",
         )  # fmt: skip
     problem = getattr(error, "problem", None) or str(error)
-    return ContentError(path, line + 2 if mark else 1, f"broken YAML in front matter: {problem}")
+    return ContentError(
+        path, line + 2 if mark else 1, "broken YAML in front matter: %(error)s", error=problem
+    )
 
 
 def _open_quote_before(source: str, error_line: int) -> int | None:
@@ -227,23 +235,27 @@ def _open_quote_before(source: str, error_line: int) -> int | None:
 def _check_fields(meta: dict[str, Any], path: Path, key_lines: dict[str, int]) -> None:
     for name in REQUIRED_FIELDS:
         if meta.get(name) in (None, "", [], {}):
-            raise ContentError(path, key_lines.get(name, 1), f"missing required field '{name}'")
+            raise ContentError(
+                path, key_lines.get(name, 1), "missing required field '%(name)s'", name=name
+            )
 
-    def expect(name: str, ok: bool, what: str) -> None:
+    def expect(name: str, ok: bool, message: str) -> None:
         if not ok:
-            raise ContentError(path, key_lines[name], f"field '{name}' must be {what}")
+            raise ContentError(path, key_lines[name], message, name=name)
 
     expect("slug", isinstance(meta["slug"], str) and bool(SLUG.match(meta["slug"])),
-           "lowercase letters, digits and '-'")  # fmt: skip
-    expect("order", isinstance(meta["order"], int), "a whole number")
+           "field '%(name)s' must be lowercase letters, digits and '-'")  # fmt: skip
+    expect("order", isinstance(meta["order"], int), "field '%(name)s' must be a whole number")
     if "duration_minutes" in meta:
         duration = meta["duration_minutes"]
         expect("duration_minutes", isinstance(duration, int) and not isinstance(duration, bool)
-               and duration > 0, "a positive whole number")  # fmt: skip
+               and duration > 0, "field '%(name)s' must be a positive whole number")  # fmt: skip
     for name in ("keywords", "bibliography"):
-        expect(name, isinstance(meta[name], list), "a list")
+        expect(name, isinstance(meta[name], list), "field '%(name)s' must be a list")
     if "key_points" in meta:
-        expect("key_points", isinstance(meta["key_points"], list), "a list")
+        expect(
+            "key_points", isinstance(meta["key_points"], list), "field '%(name)s' must be a list"
+        )
 
 
 def _outcomes(meta: dict[str, Any], path: Path, key_lines: dict[str, int]) -> dict[str, str]:
@@ -254,7 +266,9 @@ def _outcomes(meta: dict[str, Any], path: Path, key_lines: dict[str, int]) -> di
         raise ContentError(path, key_lines["outcomes"], "field 'outcomes' must map ids to text")
     for key in raw:
         if not ID.match(str(key)):
-            raise ContentError(path, key_lines["outcomes"], f"outcome id '{key}' is not valid")
+            raise ContentError(
+                path, key_lines["outcomes"], "outcome id '%(id)s' is not valid", id=key
+            )
     return {str(key): str(value) for key, value in raw.items()}
 
 
@@ -283,12 +297,14 @@ def _sections(
         title, attrs, classes = split_heading(heading)
         section_id = attrs.get("id") or slugify(title)
         if not ID.match(section_id):
-            raise ContentError(path, line_number, f"section id '{section_id}' is not valid")
+            raise ContentError(path, line_number, "section id '%(id)s' is not valid", id=section_id)
         if section_id in seen:
             raise ContentError(
                 path,
                 line_number,
-                f"duplicate section id '{section_id}' (first on line {seen[section_id]})",
+                "duplicate section id '%(id)s' (first on line %(first)d)",
+                id=section_id,
+                first=seen[section_id],
             )
         seen[section_id] = line_number
         body = lines[start + 1 : end]

@@ -83,13 +83,15 @@ def media_problems(path: Path, lines: list[str], content_dir: Path) -> list[Cont
             name = match["name"]
             if not match["alt"].strip():
                 problems.append(ContentError(
-                    path, number, f"the image {name} has no text alternative: say what it "
+                    path, number, "the image %(name)s has no text alternative: say what it "
                     "shows between the brackets, ![…](../media/…)",
+                    name=name,
                 ))  # fmt: skip
             if not NAME.match(name) or not (folder(content_dir) / name).is_file():
                 problems.append(ContentError(
-                    path, number, f"there is no image '{name}' in content/media/: upload it "
+                    path, number, "there is no image '%(name)s' in content/media/: upload it "
                     "in the studio or copy it there",
+                    name=name,
                 ))  # fmt: skip
     return problems
 

@@ -82,30 +82,33 @@ def parse_quiz(
     for draft in drafts:
         question = _build_question(draft, path, outcomes)
         if question.id in seen:
-            raise ContentError(path, draft.line, f"duplicate question id '{question.id}'")
+            raise ContentError(path, draft.line, "duplicate question id '%(id)s'", id=question.id)
         seen.add(question.id)
         questions.append(question)
     return Quiz.of(quiz_id, title, tuple(questions))
 
 
 def _build_question(draft: _Draft, path: Path, outcomes: Mapping[str, str]) -> Question:
-    def fail(message: str) -> ContentError:
-        return ContentError(path, draft.line, message)
+    def fail(message: str, /, **params: object) -> ContentError:
+        return ContentError(path, draft.line, message, **params)
 
     question_id = draft.attrs.get("id")
     if not question_id:
         raise fail("question has no id: end its heading with {#q-… outcome=…}")
     outcome = draft.attrs.get("outcome")
     if not outcome:
-        raise fail(f"question '{question_id}' names no outcome (outcome=…)")
+        raise fail("question '%(id)s' names no outcome (outcome=…)", id=question_id)
     if outcome not in outcomes:
         known = ", ".join(outcomes) or "none"
         raise fail(
-            f"question '{question_id}' assesses unknown outcome '{outcome}' (known: {known})"
+            "question '%(id)s' assesses unknown outcome '%(outcome)s' (known: %(known)s)",
+            id=question_id,
+            outcome=outcome,
+            known=known,
         )
     kind = draft.attrs.get("type") or _implied_kind(draft)
     if kind not in QUESTION_KINDS:
-        raise fail(f"question '{question_id}' has unknown type '{kind}'")
+        raise fail("question '%(id)s' has unknown type '%(kind)s'", id=question_id, kind=kind)
     if kind in CHOICE_KINDS:
         options = _choice_options(draft, kind, question_id, fail)
     elif kind == "ordering":
@@ -113,7 +116,7 @@ def _build_question(draft: _Draft, path: Path, outcomes: Mapping[str, str]) -> Q
     else:
         options = _matching_pairs(draft, question_id, fail)
     if not "".join(draft.explanation).strip():
-        raise fail(f"question '{question_id}' has no explanation (a '> …' block quote)")
+        raise fail("question '%(id)s' has no explanation (a '> …' block quote)", id=question_id)
     prompt = " ".join([draft.text, *draft.prompt]) if draft.prompt else draft.text
     prompt_html = render_inline(prompt)
     return Question(
@@ -144,50 +147,71 @@ def _option(index: int, text: str, correct: bool, match: str = "") -> Option:
 
 def _choice_options(draft: _Draft, kind: str, question_id: str, fail) -> tuple[Option, ...]:
     if draft.items or draft.pairs:
-        raise fail(f"{kind} question '{question_id}' takes options '- [ ] …', not items or pairs")
+        raise fail(
+            "%(kind)s question '%(id)s' takes options '- [ ] …', not items or pairs",
+            kind=kind,
+            id=question_id,
+        )
     if len(draft.options) < 2:
-        raise fail(f"question '{question_id}' needs at least two options")
+        raise fail("question '%(id)s' needs at least two options", id=question_id)
     if len(draft.options) > len(OPTION_KEYS):
-        raise fail(f"question '{question_id}' has more than {len(OPTION_KEYS)} options")
+        raise fail(
+            "question '%(id)s' has more than %(count)d options",
+            id=question_id,
+            count=len(OPTION_KEYS),
+        )
     correct_count = sum(correct for correct, _ in draft.options)
     if correct_count == 0:
-        raise fail(f"question '{question_id}' has no correct answer (mark one with [x])")
+        raise fail("question '%(id)s' has no correct answer (mark one with [x])", id=question_id)
     if kind in ("single", "true-false") and correct_count > 1:
-        raise fail(f"{kind} question '{question_id}' has {correct_count} correct answers")
+        raise fail(
+            "%(kind)s question '%(id)s' has %(count)d correct answers",
+            kind=kind,
+            id=question_id,
+            count=correct_count,
+        )
     if kind == "true-false" and len(draft.options) != 2:
-        raise fail(f"true/false question '{question_id}' needs exactly two options")
+        raise fail("true/false question '%(id)s' needs exactly two options", id=question_id)
     return tuple(_option(i, text, correct) for i, (correct, text) in enumerate(draft.options))
 
 
 def _ordering_items(draft: _Draft, question_id: str, fail) -> tuple[Option, ...]:
     if draft.options or draft.pairs:
         raise fail(
-            f"ordering question '{question_id}' takes its items as a numbered list "
-            "in their right order (1. …), not options or pairs"
+            "ordering question '%(id)s' takes its items as a numbered list "
+            "in their right order (1. …), not options or pairs",
+            id=question_id,
         )
-    _check_count(len(draft.items), "ordering", "items", question_id, fail)
+    if not MIN_ITEMS <= len(draft.items) <= MAX_ITEMS:
+        raise fail(
+            "ordering question '%(id)s' needs %(low)d to %(high)d items, it has %(count)d",
+            id=question_id,
+            low=MIN_ITEMS,
+            high=MAX_ITEMS,
+            count=len(draft.items),
+        )
     if len({text.casefold() for text in draft.items}) < len(draft.items):
-        raise fail(f"ordering question '{question_id}' has two items with the same text")
+        raise fail("ordering question '%(id)s' has two items with the same text", id=question_id)
     return tuple(_option(i, text, True) for i, text in enumerate(draft.items))
 
 
 def _matching_pairs(draft: _Draft, question_id: str, fail) -> tuple[Option, ...]:
     if draft.options or draft.items:
         raise fail(
-            f"matching question '{question_id}' takes pairs '- left => right', not options or items"
+            "matching question '%(id)s' takes pairs '- left => right', not options or items",
+            id=question_id,
         )
-    _check_count(len(draft.pairs), "matching", "pairs", question_id, fail)
-    if len({right.casefold() for _, right in draft.pairs}) < len(draft.pairs):
-        raise fail(f"matching question '{question_id}' has two pairs with the same answer")
-    return tuple(_option(i, left, True, right) for i, (left, right) in enumerate(draft.pairs))
-
-
-def _check_count(count: int, kind: str, what: str, question_id: str, fail) -> None:
-    if not MIN_ITEMS <= count <= MAX_ITEMS:
+    if not MIN_ITEMS <= len(draft.pairs) <= MAX_ITEMS:
         raise fail(
-            f"{kind} question '{question_id}' needs {MIN_ITEMS} to {MAX_ITEMS} {what}, "
-            f"it has {count}"
+            "matching question '%(id)s' needs %(low)d to %(high)d pairs, it has %(count)d",
+            id=question_id,
+            low=MIN_ITEMS,
+            high=MAX_ITEMS,
+            count=len(draft.pairs),
         )
+    if len({right.casefold() for _, right in draft.pairs}) < len(draft.pairs):
+        raise fail("matching question '%(id)s' has two pairs with the same answer", id=question_id)
+    return tuple(_option(i, left, True, right) for i, (left, right) in enumerate(draft.pairs))
 
 
 # --- drawing an attempt ------------------------------------------------------

@@ -54,28 +54,38 @@ def parse_bibliography(raw: list[Any], path: Path, line: int) -> tuple[Reference
         if isinstance(entry, str):
             references.append(Reference("", "", "", render_inline(entry)))
             continue
-        where = f"bibliography entry {number}"
         if not isinstance(entry, dict):
-            raise ContentError(path, line, f"{where} must be text or a mapping with id and text")
+            raise ContentError(
+                path, line,
+                "bibliography entry %(number)d must be text or a mapping with id and text",
+                number=number,
+            )  # fmt: skip
         unknown = sorted(set(map(str, entry)) - ENTRY_FIELDS)
         if unknown:
             raise ContentError(
-                path, line, f"{where} has unknown field(s) {', '.join(unknown)}: "
-                f"use {', '.join(sorted(ENTRY_FIELDS))}",
+                path, line, "bibliography entry %(number)d has unknown field(s) %(unknown)s: "
+                "use %(fields)s",
+                number=number, unknown=", ".join(unknown), fields=", ".join(sorted(ENTRY_FIELDS)),
             )  # fmt: skip
         entry_id = str(entry.get("id") or "")
         if not ENTRY_ID.match(entry_id):
-            raise ContentError(path, line, f"{where} needs an id (letters, digits, '-')")
+            raise ContentError(
+                path, line, "bibliography entry %(number)d needs an id (letters, digits, '-')",
+                number=number,
+            )  # fmt: skip
         if entry_id in seen:
-            raise ContentError(path, line, f"bibliography id '{entry_id}' is used twice")
+            raise ContentError(path, line, "bibliography id '%(id)s' is used twice", id=entry_id)
         seen.add(entry_id)
         for name in ("author", "year", "text"):
             if not str(entry.get(name) or "").strip():
-                raise ContentError(path, line, f"bibliography entry '{entry_id}' has no {name}")
+                raise ContentError(
+                    path, line, "bibliography entry '%(id)s' has no %(field)s",
+                    id=entry_id, field=name,
+                )  # fmt: skip
         url = str(entry.get("url") or "")
         if url and not url.startswith(("https://", "http://")):
             raise ContentError(
-                path, line, f"bibliography entry '{entry_id}': url must be a web address"
+                path, line, "bibliography entry '%(id)s': url must be a web address", id=entry_id
             )
         text = render_inline(str(entry["text"]))
         if url:
@@ -130,7 +140,7 @@ def citation_problems(
             cited.add(entry_id)
             if entry_id not in known:
                 problems.append(ContentError(
-                    path, number, f"citation [@{entry_id}] has no entry in the bibliography"
+                    path, number, "citation [@%(id)s] has no entry in the bibliography", id=entry_id
                 ))  # fmt: skip
     for reference in references:
         if reference.id and reference.id not in cited:
@@ -140,7 +150,8 @@ def citation_problems(
                 1,
             )  # fmt: skip
             problems.append(ContentError(
-                path, line, f"bibliography entry '{reference.id}' is never cited: "
-                f"cite it in the text as [@{reference.id}] or remove it",
+                path, line, "bibliography entry '%(id)s' is never cited: "
+                "cite it in the text as [@%(id)s] or remove it",
+                id=reference.id,
             ))  # fmt: skip
     return problems

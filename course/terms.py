@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from course.errors import ContentError
+from course.errors import ContentError, Invalid
 from course.yaml_file import read_yaml_file
 
 TERMS_FILE = "terms.yaml"
@@ -69,10 +69,14 @@ class Termbase:
             checked = SKIPPED.sub(lambda m: " " * len(m.group(0)), line)
             for rule in self.rules:
                 for match in rule.search.finditer(checked):
-                    advice = f" ({rule.note})" if rule.note else ""
                     found.append(ContentError(
-                        path, number, f"'{match.group(0)}' is not this course's term: "
-                        f"write '{rule.preferred}'{advice}",
+                        path, number, "'%(found)s' is not this course's term: "
+                        "write '%(preferred)s' (%(note)s)",
+                        found=match.group(0), preferred=rule.preferred, note=rule.note,
+                    ) if rule.note else ContentError(
+                        path, number, "'%(found)s' is not this course's term: "
+                        "write '%(preferred)s'",
+                        found=match.group(0), preferred=rule.preferred,
                     ))  # fmt: skip
         return found
 
@@ -112,30 +116,36 @@ def load_termbase(folder: Path) -> Termbase | ContentError | None:
         entry = found.value(item)
         try:
             rules.append(_rule(entry, line))
-        except ValueError as error:
-            return ContentError(path, line, str(error))
+        except Invalid as error:
+            return ContentError(path, line, error.template, **error.params)
     return Termbase(path, tuple(rules), found.digest)
 
 
 def _rule(entry: object, line: int) -> Rule:
     if not isinstance(entry, dict) or not str(entry.get("preferred") or "").strip():
-        raise ValueError("each term needs 'preferred:' (the term to use)")
+        raise Invalid("each term needs 'preferred:' (the term to use)")
     unknown = sorted(set(map(str, entry)) - FIELDS)
     if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(unknown)}: use {', '.join(sorted(FIELDS))}")
+        raise Invalid(
+            "unknown field(s) %(unknown)s: use %(fields)s",
+            unknown=", ".join(unknown),
+            fields=", ".join(sorted(FIELDS)),
+        )
     rejected = entry.get("rejected") or []
     patterns = entry.get("patterns") or []
     if not isinstance(rejected, list) or not isinstance(patterns, list):
-        raise ValueError("'rejected' and 'patterns' must be lists")
+        raise Invalid("'rejected' and 'patterns' must be lists")
     if not rejected and not patterns:
-        raise ValueError("a term needs 'rejected:' variants or 'patterns:' to look for")
+        raise Invalid("a term needs 'rejected:' variants or 'patterns:' to look for")
     parts = [_word(str(word)) for word in rejected if str(word).strip()]
     for pattern in patterns:
         try:
             re.compile(str(pattern))
         except re.error as error:
-            raise ValueError(
-                f"pattern {pattern!r} is not a valid regular expression: {error}"
+            raise Invalid(
+                "pattern %(pattern)s is not a valid regular expression: %(error)s",
+                pattern=repr(pattern),
+                error=str(error),
             ) from None
         parts.append(f"(?:{pattern})")
     return Rule(

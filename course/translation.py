@@ -120,8 +120,10 @@ def missing_catalogues(
         ContentError(
             course.content_dir / code,
             1,
-            f"the locale '{code}' has no interface catalogue "
-            f"({catalogue_path('translations', code)}): run `omnicourse i18n new-locale {code}`",
+            "the locale '%(locale)s' has no interface catalogue "
+            "(%(file)s): run `omnicourse i18n new-locale %(locale)s`",
+            locale=code,
+            file=str(catalogue_path("translations", code)),
         )
         for code in course.locales
         if code not in have and code != interface_locale
@@ -139,10 +141,12 @@ def check_catalogues(translations_dir: Path | str) -> list[ContentError]:
             catalogue = _read_catalogue(path)
         except PoFileError as error:
             problem = str(error).rsplit(" on ", 1)[0]  # the message ends "on <line>"
-            errors.append(ContentError(path, error.lineno + 1, f"broken catalogue: {problem}"))
+            errors.append(
+                ContentError(path, error.lineno + 1, "broken catalogue: %(error)s", error=problem)
+            )
             continue
         except (ValueError, UnicodeDecodeError) as error:
-            errors.append(ContentError(path, 1, f"broken catalogue: {error}"))
+            errors.append(ContentError(path, 1, "broken catalogue: %(error)s", error=str(error)))
             continue
         if path.suffix == ".pot":
             continue
@@ -151,24 +155,32 @@ def check_catalogues(translations_dir: Path | str) -> list[ContentError]:
                 continue  # not compiled, so never shown; `update` makes many of these
             for problem in problems:
                 errors.append(
-                    ContentError(path, message.lineno or 1, f"{problem} (msgid {message.id!r})")
+                    ContentError(
+                        path,
+                        message.lineno or 1,
+                        "%(problem)s (msgid %(msgid)s)",
+                        problem=str(problem),
+                        msgid=repr(message.id),
+                    )
                 )
         stale = _stale_compiled(path, catalogue)
         if stale:
-            errors.append(ContentError(path, 1, stale))
+            errors.append(stale)
     return errors
 
 
-def _stale_compiled(po_path: Path, catalogue: Catalog) -> str | None:
+def _stale_compiled(po_path: Path, catalogue: Catalog) -> ContentError | None:
     """Why the compiled .mo next to the catalogue does not match it, or None."""
     mo_path = po_path.with_suffix(".mo")
     if not mo_path.is_file():
-        return "not compiled: run `omnicourse i18n compile`"
+        return ContentError(po_path, 1, "not compiled: run `omnicourse i18n compile`")
     with mo_path.open("rb") as handle:
         try:
             compiled = read_mo(handle)
         except Exception:  # a truncated or foreign file: any failure means "recompile"
-            return "the compiled catalogue is unreadable: run `omnicourse i18n compile`"
+            return ContentError(
+                po_path, 1, "the compiled catalogue is unreadable: run `omnicourse i18n compile`"
+            )
     # Identity entries are left out on both sides: Babel compiles an untranslated plural
     # message as its own msgids, which works exactly like no entry at all.
     expected = {
@@ -178,7 +190,9 @@ def _stale_compiled(po_path: Path, catalogue: Catalog) -> str | None:
     }
     actual = {_key(m.id): _key(m.string) for m in compiled if m.id and _key(m.id) != _key(m.string)}
     if expected != actual:
-        return "the compiled catalogue is out of date: run `omnicourse i18n compile`"
+        return ContentError(
+            po_path, 1, "the compiled catalogue is out of date: run `omnicourse i18n compile`"
+        )
     return None
 
 

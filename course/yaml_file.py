@@ -31,11 +31,13 @@ def read_yaml_file(path: Path) -> YamlFile | ContentError | None:
     except FileNotFoundError:
         return None
     except OSError as error:
-        return ContentError(path, 1, f"the file cannot be read: {error.strerror}")
+        return ContentError(path, 1, "the file cannot be read: %(error)s", error=error.strerror)
     try:
         text = data.decode("utf-8-sig")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         mark = getattr(error, "problem_mark", None)
-        return ContentError(path, mark.line + 1 if mark else 1, f"broken YAML: {error}")
+        return ContentError(
+            path, mark.line + 1 if mark else 1, "broken YAML: %(error)s", error=str(error)
+        )
     return YamlFile(path, text, node, hashlib.sha256(data).hexdigest()[:16])

@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import ratelimit
 from app.catalogues import CatalogueError
-from app.content import get_course, live_content
+from app.content import get_course, live_content, problem_message
 from app.db import get_session
 from app.models import STUDIO_TEXT_MAX, Publication, StudioDraft
 from app.roles import role_required
@@ -414,7 +414,9 @@ def _preview(target: ModuleFile, text: str) -> dict:
 
 
 def _problem(error: ContentError) -> dict:
-    return {"line": error.line, "message": error.message}
+    """A problem for the editor, in the author's interface language where it is translated."""
+    message, translated = problem_message(error)
+    return {"line": error.line, "message": message, "translated": translated}
 
 
 def _editor(target: ModuleFile, form: EditorForm, draft: StudioDraft | None, status: int = 200):

@@ -10,7 +10,7 @@ from flask import current_app, render_template
 from flask_babel import format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.content import get_course, problem_places
+from app.content import get_course, problem_list, problem_message
 from app.roles import role_required
 from app.translate import bp
 from app.translate.recordings import recording_problems
@@ -53,8 +53,8 @@ def status():
         course, current_app.config["TRANSLATIONS_DIR"], current_app.config["BABEL_DEFAULT_LOCALE"]
     )
     changes = source_changes(course)
-    problems = problem_places(course)
-    problems += [(_project_path(error.path, error.line), error.message)
+    problems = problem_list(course)
+    problems += [(_project_path(error.path, error.line), *problem_message(error))
                  for error in report.catalogue_errors]  # fmt: skip
     page = render_template(
         "translate/status.html",
