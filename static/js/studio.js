@@ -111,9 +111,13 @@
       lines.forEach(function (line) { marked[line] = true; });
       draw();
     }
-    text.addEventListener("input", draw);
+    var pending = false; // one drawing a frame, however many inputs arrive in it
+    text.addEventListener("input", function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; draw(); });
+    });
     text.addEventListener("scroll", function () { pre.scrollTop = text.scrollTop; });
-    if (window.ResizeObserver) new ResizeObserver(draw).observe(text);
     problems(problemLines);
     return { problems: problems };
   }
