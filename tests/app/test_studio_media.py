@@ -111,6 +111,16 @@ def test_what_cannot_be_a_course_image_is_refused_with_the_reason(studio, data, 
     )
 
 
+def test_a_cut_png_is_refused_even_after_the_pdf_builder_loaded(studio, monkeypatch):
+    # WeasyPrint makes Pillow accept cut files for the whole process when it loads.
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    answer = upload(signed_in(studio, INSTRUCTOR), png()[:-20], "cut.png")
+    assert answer.status_code == 400
+    assert "The image could not be read." in answer.get_data(as_text=True)
+
+
 def test_a_name_in_use_is_never_replaced_and_learners_may_not_upload(studio):
     client = signed_in(studio, INSTRUCTOR)
     assert upload(client, png(), "map.png").status_code == 303

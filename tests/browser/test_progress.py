@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -60,7 +61,7 @@ def stored_event(section: str | None):
 
     def matches(response) -> bool:
         request = response.request
-        if request.method != "POST" or not response.url.endswith("/api/progress"):
+        if request.method != "POST" or urlsplit(response.url).path != "/api/progress":
             return False
         event = json.loads(request.post_data or "{}")
         return event.get("event") == "audio-listened" and event.get("section") == section
