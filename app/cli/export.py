@@ -118,7 +118,7 @@ def _export_scorm(
         name = f"omnicourse-{code}-{version}.zip"
         target = (out or Path()) / name if all_locales or out is None else out
         report = export_scorm(package_app, course, version, code, target.resolve())
-        click.echo(f"Wrote {target}: {report.scos} SCOs, {report.files} files "
+        click.echo(f"Wrote {target}: {report.modules} SCOs, {report.files} files "
                    f"({report.bytes / 1_000_000:.1f} MB).")  # fmt: skip
         for address in report.missing:
             click.echo(f"  not packaged (not found or not built): {address}", err=True)
