@@ -160,13 +160,18 @@ def wait_for_verbs(ralph: Ralph, registration: str, wanted: list[str]) -> list[d
     raise AssertionError(f"Ralph holds {verbs(found)}, not {wanted}")
 
 
-def test_a_learner_reads_fails_passes_and_leaves_and_the_lrs_holds_the_cmi5_session(page, lms):
-    host, ralph, session = lms
+def launch(page, host: str, session: LaunchedSession) -> None:
+    """Open the AU as the LMS does: its address with the cmi5 launch parameters."""
     query = urlencode({
         "endpoint": f"{host}/lms/xapi/", "fetch": f"{host}/lms/fetch",
         "actor": json.dumps(ACTOR), "registration": session.registration, "activityId": AU_ID,
     })  # fmt: skip
     page.goto(f"{host}/en/modules/{MODULE.slug}/index.html?{query}")
+
+
+def test_a_learner_reads_fails_passes_and_leaves_and_the_lrs_holds_the_cmi5_session(page, lms):
+    host, ralph, session = lms
+    launch(page, host, session)
     wait_for_verbs(ralph, session.registration, ["initialized"])
     assert session.state_requests == [{
         "activityId": AU_ID, "agent": json.dumps(ACTOR, separators=(",", ":")),
@@ -216,3 +221,19 @@ def test_a_learner_reads_fails_passes_and_leaves_and_the_lrs_holds_the_cmi5_sess
     assert max(s["stored"] for s in statements) == terminated["stored"]  # nothing after it
     time.sleep(1)  # nothing else arrives once the learner is gone
     assert verbs(stored(ralph, session.registration))[-1] == "terminated"
+
+
+def test_a_launch_in_browse_mode_records_only_its_start_and_end(page, lms):
+    """An LMS that lets a learner look without counting it: no completed, passed or failed."""
+    host, ralph, session = lms
+    session.launch_data["launchMode"] = "Browse"
+    launch(page, host, session)
+    wait_for_verbs(ralph, session.registration, ["initialized"])
+    for section in MODULE.sections[1:]:
+        page.locator(f"details#{section.id} > summary").click()
+    answer(page, answer_key(page), right=True)
+    page.get_by_role("button", name="Check my answers").click()
+    page.get_by_text("Well done, you passed this self-test.").wait_for()
+    page.goto("about:blank")
+    statements = wait_for_verbs(ralph, session.registration, ["initialized", "terminated"])
+    assert statements[-1]["context"]["extensions"][SESSION_ID] == session.session_id
