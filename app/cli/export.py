@@ -1,4 +1,7 @@
-"""`omnicourse export site`: the whole anonymous course as files for any static host.
+"""`omnicourse export site|scorm12|scorm2004|cmi5`: the course as files for other channels.
+
+`site` is the whole anonymous course for any static host; the packages are one
+module per SCO (SCORM) or AU (cmi5) for an LMS.
 
 Audio and PDFs that are missing or out of date are built first (as `omnicourse
 build` does); the pages are rendered by a copy of the app in static mode.
@@ -64,7 +67,7 @@ def site(out: Path, base_url: str, no_build: bool) -> None:
 
 
 def _scorm_options(command):
-    """The options both SCORM versions take."""
+    """The options every LMS package (SCORM 1.2, 2004, cmi5) takes."""
     options = (
         click.option("--locale", help="The language to package (default: the source language)."),
         click.option("--all-locales", is_flag=True, help="One package per language."),
@@ -73,7 +76,7 @@ def _scorm_options(command):
             "out",
             type=click.Path(path_type=Path),
             help="The ZIP file to write (with --all-locales: the folder for them); "
-            "default: omnicourse-LOCALE-VERSION.zip here.",
+            "default: omnicourse-LOCALE-KIND.zip here (KIND: scorm12, scorm2004, cmi5).",
         ),
         click.option("--no-build", is_flag=True, help="Use the audio and PDFs already built."),
     )
@@ -98,11 +101,38 @@ def scorm2004(locale: str | None, all_locales: bool, out: Path | None, no_build:
     _export_scorm("scorm2004", locale, all_locales, out, no_build)
 
 
+@export.command("cmi5")
+@_scorm_options
+@with_appcontext
+def cmi5(locale: str | None, all_locales: bool, out: Path | None, no_build: bool) -> None:
+    """A cmi5 package: cmi5.xml and one AU per module, reporting xAPI statements to the LMS."""
+    from app.channels.cmi5 import export_cmi5
+    from app.proxy import public_base_url
+
+    site_url = public_base_url()  # the AUs' ids are the web platform's activity ids
+
+    def write(package_app: Flask, course, code: str, target: Path):
+        return export_cmi5(package_app, course, code, site_url, target)
+
+    _export_packages("cmi5", "AUs", write, locale, all_locales, out, no_build)
+
+
 def _export_scorm(
     version: str, locale: str | None, all_locales: bool, out: Path | None, no_build: bool
 ) -> None:
     from app.channels.scorm import export_scorm
 
+    def write(package_app: Flask, course, code: str, target: Path):
+        return export_scorm(package_app, course, version, code, target)
+
+    _export_packages(version, "SCOs", write, locale, all_locales, out, no_build)
+
+
+def _export_packages(
+    kind: str, units: str, write, locale: str | None, all_locales: bool, out: Path | None,
+    no_build: bool,
+) -> None:  # fmt: skip
+    """One package per locale asked for, written by `write(app, course, locale, target)`."""
     if locale and all_locales:
         raise click.UsageError("Give --locale or --all-locales, not both.")
     app = current_app._get_current_object()
@@ -115,10 +145,10 @@ def _export_scorm(
         raise click.BadParameter(f"{unknown[0]} (the course has {', '.join(course.locales)})",
                                  param_hint="--locale")  # fmt: skip
     for code in locales:
-        name = f"omnicourse-{code}-{version}.zip"
+        name = f"omnicourse-{code}-{kind}.zip"
         target = (out or Path()) / name if all_locales or out is None else out
-        report = export_scorm(package_app, course, version, code, target.resolve())
-        click.echo(f"Wrote {target}: {report.scos} SCOs, {report.files} files "
+        report = write(package_app, course, code, target.resolve())
+        click.echo(f"Wrote {target}: {report.modules} {units}, {report.files} files "
                    f"({report.bytes / 1_000_000:.1f} MB).")  # fmt: skip
         for address in report.missing:
             click.echo(f"  not packaged (not found or not built): {address}", err=True)
