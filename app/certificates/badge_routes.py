@@ -77,6 +77,12 @@ def badge_issuer():
     )
 
 
+@bp.get("/verify/badge")  # a static rule: it wins over /verify/<path:code>
+def badge_form():
+    """The form to check an Open Badge (apart from /verify, which sets no cookie)."""
+    return _result(refused=None, status=200, blank=True)
+
+
 @bp.post("/verify")
 def check_credential():
     """Check an Open Badges credential, pasted or uploaded, and say what it is."""
@@ -195,6 +201,7 @@ def _result(refused: str | None, status: int, **context):
         certificate=context.pop("certificate", None),
         withdrawn=context.pop("withdrawn", False),
         slow_down=context.pop("slow_down", False),
+        blank=context.pop("blank", False),
         **context,
     )
 

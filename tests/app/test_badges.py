@@ -68,7 +68,7 @@ def verify_independently(client, token: str) -> dict:
 
 
 def check(client, text: str | None = None, upload: bytes | None = None, lang: str = "en"):
-    token = csrf_token(client.get(f"/verify?lang={lang}").data)
+    token = csrf_token(client.get(f"/verify/badge?lang={lang}").data)
     data: dict = {"csrf_token": token}
     if text is not None:
         data["credential"] = text
@@ -255,6 +255,15 @@ def test_the_key_is_made_once_kept_private_and_reused_after_a_restart(tmp_path):
     complete(client, app)
     token = badge(client)
     assert check(restarted.test_client(), text=token).status_code == 200
+
+
+def test_the_verify_page_links_the_badge_form_and_sets_no_cookie(app):
+    visitor = app.test_client()
+    response = visitor.get("/verify")
+    assert "/verify/badge" in response.text and "Set-Cookie" not in response.headers
+    form = visitor.get("/verify/badge?lang=zh")
+    assert form.status_code == 200 and 'name="csrf_token"' in form.text
+    assert 'enctype="multipart/form-data"' in form.text
 
 
 def test_the_progress_page_links_the_badge(app):

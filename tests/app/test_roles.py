@@ -87,6 +87,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "certificates.verify": PUBLIC,
     "certificates.module_badge": SIGNED_IN,  # the learner's own, like the PDF
     "certificates.course_badge": SIGNED_IN,
+    "certificates.badge_form": PUBLIC,
     "certificates.check_credential": PUBLIC,  # POST /verify: an Open Badge to check
     "certificates.jwks": PUBLIC,
     "certificates.badge_issuer": PUBLIC,
