@@ -32,4 +32,4 @@ def _add_locale(endpoint: str, values: dict[str, Any]) -> None:
         values["locale"] = g.locale
 
 
-from app.certificates import routes  # noqa: E402,F401
+from app.certificates import badge_routes, routes  # noqa: E402,F401

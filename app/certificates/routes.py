@@ -22,6 +22,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask.wrappers import Response
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
@@ -60,7 +61,7 @@ def check():
     """A form to type a code from a printed certificate (a GET form: it changes nothing)."""
     typed = request.args.get("code", "").strip()
     if not typed:
-        return _page("certificates/verify.html", 200, certificate=None, typed=None)
+        return page("certificates/verify.html", 200, certificate=None, typed=None)
     certificate = find_by_code(typed)
     if certificate is None:
         return _not_valid(typed)
@@ -73,8 +74,8 @@ def verify(code: str):
     certificate = find_by_code(code)
     if certificate is None:
         return _not_valid(code)
-    title, title_locale = _title(get_course(), certificate.subject, current_locale())
-    return _page(
+    title, title_locale = title_of(get_course(), certificate.subject, current_locale())
+    return page(
         "certificates/verify.html",
         200,
         certificate=certificate,
@@ -86,8 +87,9 @@ def verify(code: str):
     )
 
 
-def _download(subject: str):
-    """The signed-in learner's certificate for `subject`, issued now if just earned."""
+def earned(subject: str) -> Certificate | Response:
+    """The signed-in learner's certificate for `subject`, issued now if just earned; or
+    the page to show instead (what is left to do, confirm the address, the name to print)."""
     course = get_course()
     user = current_user._get_current_object()
     certificate = find_issued(user, subject)
@@ -103,6 +105,15 @@ def _download(subject: str):
         return redirect(url_for("auth.display_name", next=request.path))
     if certificate is None:
         certificate = issue(user, subject, g.locale, entries)
+    return certificate
+
+
+def _download(subject: str):
+    """The signed-in learner's certificate for `subject` as a PDF."""
+    course = get_course()
+    certificate = earned(subject)
+    if not isinstance(certificate, Certificate):
+        return certificate
     pdf = render_certificate(
         _text(course, certificate, g.locale),
         g.locale,
@@ -120,7 +131,7 @@ def _download(subject: str):
 
 def _text(course: Course, certificate: Certificate, locale: str) -> CertificateText:
     """What the PDF says, in `locale` (a module not translated yet keeps its own language)."""
-    title, title_locale = _title(course, certificate.subject, locale)
+    title, title_locale = title_of(course, certificate.subject, locale)
     module = None if certificate.whole_course else course.resolve(locale, certificate.subject)
     return CertificateText(
         holder=certificate.user.display_name or "",
@@ -139,7 +150,7 @@ def _text(course: Course, certificate: Certificate, locale: str) -> CertificateT
     )
 
 
-def _title(course: Course, subject: str, locale: str) -> tuple[str, str]:
+def title_of(course: Course, subject: str, locale: str) -> tuple[str, str]:
     """The course's or module's title in `locale` and the language it is written in."""
     if subject == WHOLE_COURSE:
         return course.title(locale), locale
@@ -165,7 +176,7 @@ def _not_ready(course: Course, subject: str, entries: list[ModuleProgress]):
         for entry in entries
         if not entry.completed
     ]
-    return _page(
+    return page(
         "certificates/not_ready.html",
         404,
         whole_course=subject == WHOLE_COURSE,
@@ -175,7 +186,7 @@ def _not_ready(course: Course, subject: str, entries: list[ModuleProgress]):
 
 
 def _not_valid(typed: str):
-    return _page(
+    return page(
         "certificates/verify.html",
         404,
         certificate=None,
@@ -183,7 +194,7 @@ def _not_valid(typed: str):
     )
 
 
-def _page(template: str, status: int, **context):
+def page(template: str, status: int, **context):
     response = make_response(render_template(template, **context), status)
     # Personal: a learner's progress, or a holder's name that disappears with the account.
     response.headers["Cache-Control"] = "private, no-store"

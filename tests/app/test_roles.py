@@ -85,6 +85,12 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "certificates.course_certificate": SIGNED_IN,
     "certificates.check": PUBLIC,
     "certificates.verify": PUBLIC,
+    "certificates.module_badge": SIGNED_IN,  # the learner's own, like the PDF
+    "certificates.course_badge": SIGNED_IN,
+    "certificates.badge_form": PUBLIC,
+    "certificates.check_credential": PUBLIC,  # POST /verify: an Open Badge to check
+    "certificates.jwks": PUBLIC,
+    "certificates.badge_issuer": PUBLIC,
     # The studio: translators reach it, but edit only the languages given to them (none
     # here), so the source files the sweep opens are refused to them.
     "studio.index": ("instructor", "translator"),
