@@ -29,6 +29,7 @@ LEARNER_PAGES = {
     "login": "/auth/login?lang={locale}",
     "register": "/auth/register?lang={locale}",
     "verify": "/verify?lang={locale}",
+    "verify-badge": "/verify/badge?lang={locale}",
     "not-found": "/{locale}/modules/no-such-module/",
 }
 STAFF_PAGES = {
