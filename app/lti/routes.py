@@ -119,6 +119,8 @@ def login():
         return refused
     db = get_session()
     flask_request = FlaskRequest()
+    if not flask_request.get_param("iss") or not flask_request.get_param("login_hint"):
+        return problem_page("invalid")
     oidc = FlaskOIDCLogin(flask_request, ToolConf(db), **_pylti(db, flask_request))
     try:
         response = oidc.redirect(external_url("lti.launch"))
