@@ -118,6 +118,7 @@ class TestPlatform:
         self.private_key = new_private_key()
         self.launches: dict[str, Launch] = {}
         self.scores: list[Score] = []
+        self.score_arrived = threading.Event()
         self.deep_link_items: list[list[dict[str, Any]]] = []
         self.token_requests = 0
         self.app = self._make_app()
@@ -313,6 +314,7 @@ class TestPlatform:
                 from lti1p3platform.score import UpdateScoreStatus
 
                 platform.scores.append(Score(platform.lineitem(line_item_id), dict(score)))
+                platform.score_arrived.set()
                 return UpdateScoreStatus.SUCCESS
 
             def get_results(self, *args: Any, **kwargs: Any):

@@ -41,10 +41,10 @@ pytestmark = pytest.mark.slow
 class Tool:
     """The course as a live server at http://127.0.0.1:<port>."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, **config) -> None:
         self.port = free_port()
         self.root = f"http://127.0.0.1:{self.port}"
-        self.app = make_app(tmp_path, SERVER_NAME=f"127.0.0.1:{self.port}", LTI_WORKER=False)
+        self.app = make_app(tmp_path, SERVER_NAME=f"127.0.0.1:{self.port}", **config)
         self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -299,6 +299,23 @@ def test_the_platform_receives_the_best_score_once_even_when_it_was_down(tool, p
     assert send_due(tool.app, waiting_too=True) == 1
     assert send_due(tool.app, waiting_too=True) == 0
     assert [s["scoreGiven"] for s in platform.scores_for(lineitem)] == [best_so_far, 100]
+
+
+def test_the_sender_thread_posts_the_score_after_the_request(tmp_path):
+    tool = Tool(tmp_path, LTI_WORKER=True)
+    platform = TestPlatform(tool.root).start()
+    try:
+        added = tool.app.test_cli_runner().invoke(lti_command, platform.add_platform_args())
+        assert added.exit_code == 0, added.output
+        module = tool.module("pl")
+        lineitem = platform.lineitem("quiz-3")
+        _, session = launch(platform, student(module.slug, locale="pl", lineitem=lineitem))
+        take_quiz(tool, session, module, True)  # answered at once; the score follows
+        assert platform.score_arrived.wait(timeout=60)
+        assert [s["scoreGiven"] for s in platform.scores_for(lineitem)] == [100]
+    finally:
+        platform.stop()
+        tool.stop()
 
 
 def test_a_new_grade_column_gets_the_score_earned_before(tool, platform):
