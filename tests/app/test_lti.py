@@ -23,6 +23,7 @@ from app.lti.grades import send_due
 from app.models import Learner, LtiLink, LtiScore, LtiUser, QuizAttempt
 from tests.bench.server import free_port
 from tests.conftest import csrf_token, make_app
+from tests.learners import PASSWORD, add_user
 from tests.lti_platform import (
     CLIENT_ID,
     DEPLOYMENT_ID,
@@ -197,6 +198,26 @@ def test_a_launch_opens_the_module_in_the_platforms_language_without_signing_up(
     with tool.db() as db:
         (learner_id,) = db.scalars(sa.select(QuizAttempt.learner_id)).all()
         assert db.scalar(sa.select(LtiUser.learner_id)) == learner_id
+
+
+def test_a_launch_in_a_browser_signed_in_to_an_account_makes_it_the_lti_learner(tool, platform):
+    add_user(tool.app, "owner@example.com")
+    session = browser()
+    form = session.get(f"{tool.root}/auth/login", timeout=30).text
+    signed_in = session.post(
+        f"{tool.root}/auth/login",
+        data={"csrf_token": csrf_token(form), "email": "owner@example.com", "password": PASSWORD},
+        timeout=30,
+    )
+    assert signed_in.ok and "/auth/logout" in signed_in.text
+    module = tool.module("pl")
+    launch(platform, student(module.slug, locale="pl"), session)
+    take_quiz(tool, session, module, True)
+    with tool.db() as db:
+        (learner_id,) = db.scalars(sa.select(QuizAttempt.learner_id)).all()
+        assert db.scalar(sa.select(LtiUser.learner_id)) == learner_id  # not the account's
+    account = session.get(f"{tool.root}/auth/account", allow_redirects=False, timeout=30)
+    assert account.status_code == 302  # the account's session ended here
 
 
 def test_an_unknown_locale_falls_back_to_the_course_language(tool, platform):
