@@ -38,6 +38,7 @@ from app.lti.tool import (
     http_session,
     public_jwks,
 )
+from app.models.lti import ID_MAX, URL_MAX
 from app.proxy import external_url
 from app.security import CONTENT_SECURITY_POLICY
 from app.web import private_page, too_many_requests
@@ -152,21 +153,28 @@ def launch():
     if problem:
         return problem_page(problem)
     data = message.get_launch_data()
-    g.locale = platform_locale(data.get(CLAIM + "launch_presentation", {}).get("locale"))
+    g.locale = platform_locale(claim(data, CLAIM + "launch_presentation").get("locale"))
     if message.is_deep_link_launch():
         form = DeepLinkForm(launch_id=message.get_launch_id(), formdata=None)
         return _picker(form)
-    if not message.is_resource_launch() or not data.get("sub"):
+    sub = data.get("sub")
+    if not message.is_resource_launch() or not isinstance(sub, str) or not 0 < len(sub) <= ID_MAX:
         return problem_page("invalid")
     slug = module_named(data)
     if slug is None:
         return problem_page("unknown-module")
     platform = find_platform(db, message.get_iss(), message.get_client_id())
     assert platform is not None  # validated above
-    user = learner_of(db, platform, str(data["sub"]))
-    grades = data.get(AGS_CLAIM) or {}
-    if grades.get("lineitem") and SCORE_SCOPE in (grades.get("scope") or []):
-        remember_grade_column(db, user, slug, str(grades["lineitem"]))
+    user = learner_of(db, platform, sub)
+    grades = claim(data, AGS_CLAIM)
+    lineitem, scopes = grades.get("lineitem"), grades.get("scope")
+    if (
+        isinstance(lineitem, str)
+        and 0 < len(lineitem) <= URL_MAX
+        and isinstance(scopes, list)
+        and SCORE_SCOPE in scopes
+    ):
+        remember_grade_column(db, user, slug, lineitem)
         db.flush()
         queue_best_score(db, user.learner_id, slug)  # a new column gets a score earned before
     sign_in(db, user)
@@ -190,7 +198,9 @@ def _validate(message: FlaskMessageLaunch) -> str | None:
     for step, problem in steps:
         try:
             step()
-        except LtiException as error:
+        except (LtiException, ValueError, TypeError, KeyError, AttributeError) as error:
+            # pylti1p3 raises LtiException for what it checks, the others for a token
+            # whose claims are not even of the right kinds.
             log.info("LTI launch refused (%s): %s", problem, error)
             if isinstance(error.__cause__, jwt.ExpiredSignatureError):
                 return "expired"
@@ -198,6 +208,12 @@ def _validate(message: FlaskMessageLaunch) -> str | None:
                 return "keys"
             return problem
     return None
+
+
+def claim(data: dict, name: str) -> dict:
+    """A claim that should be an object: {} when it is missing or is not one."""
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def platform_locale(tag: object) -> str:
@@ -216,11 +232,12 @@ def platform_locale(tag: object) -> str:
 def module_named(data: dict) -> str | None:
     """The module a launch opens: the `module` custom parameter a deep link set, else
     `?module=` in the target link; None if the course has no such module."""
-    custom = data.get(CLAIM + "custom") or {}
-    slug = custom.get("module") if isinstance(custom, dict) else None
+    slug = claim(data, CLAIM + "custom").get("module")
     if not slug:
         target = str(data.get(CLAIM + "target_link_uri") or "")
         slug = (parse_qs(urlsplit(target).query).get("module") or [None])[0]
+    if not isinstance(slug, str):
+        return None
     slugs = {module.slug for module in get_course().source_modules()}
     return slug if slug in slugs else None
 
@@ -258,7 +275,7 @@ def deep_link():
         log.info("LTI deep link refused: %s", error)
         return problem_page("picker-expired")
     data = message.get_launch_data()
-    g.locale = platform_locale(data.get(CLAIM + "launch_presentation", {}).get("locale"))
+    g.locale = platform_locale(claim(data, CLAIM + "launch_presentation").get("locale"))
     form.module.choices = _modules()
     if not form.validate():
         return _picker(form, 422)
@@ -278,7 +295,7 @@ def deep_link():
         )
     )
     token = message.get_deep_link().get_response_jwt([item])
-    return_url = str(data.get(DEEP_LINKING_CLAIM, {}).get("deep_link_return_url") or "")
+    return_url = str(claim(data, DEEP_LINKING_CLAIM).get("deep_link_return_url") or "")
     parts = urlsplit(return_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return problem_page("invalid")
