@@ -202,8 +202,13 @@ def _validate(message: FlaskMessageLaunch) -> str | None:
             # pylti1p3 raises LtiException for what it checks, the others for a token
             # whose claims are not even of the right kinds.
             log.info("LTI launch refused (%s): %s", problem, error)
-            if isinstance(error.__cause__, jwt.ExpiredSignatureError):
+            cause = error.__cause__
+            if isinstance(cause, jwt.ExpiredSignatureError):
                 return "expired"
+            if isinstance(cause, jwt.InvalidTokenError) and not isinstance(
+                cause, jwt.InvalidSignatureError | jwt.DecodeError
+            ):
+                return "invalid"  # signed, but a claim PyJWT checks is malformed
             if str(error).startswith("Error during fetch URL"):
                 return "keys"
             return problem

@@ -365,11 +365,14 @@ def nothing_recorded(tool, answer) -> None:
     [
         ({"signing_key": new_private_key()}, "not signed by the learning platform"),
         ({"claims": {"aud": "another-tool"}}, "not registered"),
+        ({"claims": {"iss": "https://unknown.example.org"}}, "not registered"),
         ({"claims": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "other"}},
          "deployment"),
         ({"expires_in": -120}, "expired"),
+        ({"claims": {"sub": ["not", "a", "user", "id"]}}, "does not understand"),
     ],
-    ids=["wrong key", "unknown client id", "unknown deployment", "expired"],
+    ids=["wrong key", "unknown client id", "unknown issuer", "unknown deployment", "expired",
+         "malformed"],
 )  # fmt: skip
 def test_a_forged_or_stale_launch_is_refused_and_records_nothing(tool, platform, tampered, message):
     answer, _ = launch(platform, student(tool.module().slug, **tampered))
