@@ -16,6 +16,7 @@ from app import (
     errors,
     extensions,
     i18n,
+    lti,
     mail,
     page_cache,
     proxy,
@@ -39,6 +40,7 @@ BLUEPRINTS = [
     "app.admin",
     "app.certificates",
     "app.studio",
+    "app.lti",
 ]
 
 
@@ -72,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     mail.init_app(app)
     xapi.init_app(app)
+    lti.init_app(app)
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)

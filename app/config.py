@@ -84,6 +84,11 @@ def defaults(instance: Path) -> dict:
         "XAPI_POLL_SECONDS": 15,
         "XAPI_MAX_ATTEMPTS": 12,
         "XAPI_BATCH": 50,  # statements per request to the LRS
+        # LTI 1.3 (app/lti/): grade passback to the platforms, from an outbox.
+        "LTI_WORKER": True,  # each server process sends scores in the background
+        "LTI_POLL_SECONDS": 15,
+        "LTI_MAX_ATTEMPTS": 12,
+        "LTI_TIMEOUT_SECONDS": 10,  # each request to a platform (keys, token, scores)
         # How long the links sent by email work.
         "VERIFY_EMAIL_HOURS": 48,
         "RESET_PASSWORD_MINUTES": 60,

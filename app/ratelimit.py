@@ -123,6 +123,11 @@ STUDIO_WRITES = (
     Limit("studio-write", PER_CLIENT, "STUDIO_WRITES_PER_ADDRESS", 1200,
           "STUDIO_WRITE_WINDOW_SECONDS", 3600),
 )  # fmt: skip
+# LTI login initiations, launches and deep-link picks, per address (a classroom behind
+# one address launches dozens).
+LTI_REQUESTS = (
+    Limit("lti", PER_CLIENT, "LTI_REQUESTS_PER_ADDRESS", 300, "LTI_WINDOW_SECONDS", 600),
+)
 # Every self-test form sent (answered or not), per address.
 QUIZ_POSTS = (
     Limit("quiz-post", PER_CLIENT, "QUIZ_POSTS_PER_ADDRESS", 60, "QUIZ_POST_WINDOW_SECONDS", 60),

@@ -125,6 +125,7 @@ def make_app(tmp_path: Path, content_dir: Path = REAL_CONTENT, **config: object)
             "BUILD_ON_CHANGE": False,
             "MIGRATE_ON_FIRST_REQUEST": False,  # migrated below, as `omnicourse serve` does
             "MAIL_WORKER": False,  # tests send the outbox with app.mail.send_due, or say so
+            "LTI_WORKER": False,  # likewise the LTI scores, with app.lti.grades.send_due
             # Tests of the self-test limits and of reading time set these back themselves.
             "QUIZ_ATTEMPTS_PER_MINUTE": 1000,
             "QUIZ_ATTEMPTS_PER_DAY": 1000,

@@ -1,6 +1,7 @@
 """The `omnicourse` command group: thin wrappers around `course/` and the app.
 
-One module per command or group: build, serve, run, db, users, i18n, mail, xapi; `check` is here.
+One module per command or group: build, serve, run, db, users, i18n, mail, xapi, export, lti;
+`check` is here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.cli.build import build
 from app.cli.db import db
 from app.cli.export import export
 from app.cli.i18n import i18n
+from app.cli.lti import lti
 from app.cli.mail import mail
 from app.cli.run import run
 from app.cli.serve import serve
@@ -79,7 +81,7 @@ def check(output: str, strict: bool) -> None:
     )
 
 
-for command in (build, serve, db, users, i18n, run, mail, xapi, export):
+for command in (build, serve, db, users, i18n, run, mail, xapi, export, lti):
     main.add_command(command)
 
 __all__ = ["build", "check", "main"]

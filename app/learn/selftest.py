@@ -23,6 +23,7 @@ from flask_login import current_user
 from app import ratelimit
 from app.content import get_course
 from app.db import dialect_name, get_session, upsert_insert
+from app.lti import grades as lti_grades
 from app.models import QuizAttempt, QuizDraw, utcnow
 from app.progress.learners import browser_key_or_new
 from app.progress.store import module_row, progress_for, upsert_modules
@@ -184,5 +185,6 @@ def record_attempt(
         session.flush()
         after = progress_for(learner_id, get_course())
         xapi.queue_progress_changes(session, learner_id, before, after, now, (module, result))
+    lti_grades.queue_best_score(session, learner_id, module.slug)  # for an LTI learner
     session.commit()
     return attempt

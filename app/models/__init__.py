@@ -30,6 +30,7 @@ from app.models.feedback import (
     SectionVote,
 )
 from app.models.limits import RateLimitHit
+from app.models.lti import LtiCache, LtiLink, LtiPlatform, LtiScore, LtiUser
 from app.models.mail import OutboxMessage
 from app.models.progress import Learner, Progress, QuizAttempt, QuizDraw, SectionRead
 from app.models.studio import MESSAGE_MAX, STUDIO_TEXT_MAX, Publication, StudioDraft
@@ -55,6 +56,11 @@ __all__ = [
     "Feedback",
     "FeedbackAudit",
     "Learner",
+    "LtiCache",
+    "LtiLink",
+    "LtiPlatform",
+    "LtiScore",
+    "LtiUser",
     "OutboxMessage",
     "Progress",
     "Publication",

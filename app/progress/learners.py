@@ -19,7 +19,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from app import ratelimit
 from app.db import get_session
-from app.models import Learner, Progress, QuizAttempt, SectionRead, new_token
+from app.models import Learner, LtiUser, Progress, QuizAttempt, SectionRead, new_token
 from app.progress.store import upsert_modules, upsert_sections
 from app.web import ONE_YEAR
 
@@ -149,6 +149,12 @@ def merge_browser_into(user_learner_id: int) -> None:
         return
     session = get_session()
     source = _browser_learner_id(session)
-    if source is not None:
+    # A learning platform's learner stays its own (its grades go to the platform); the
+    # browser only stops being that learner.
+    if source is not None and not _is_lti_learner(session, source):
         merge_learner(session, source, user_learner_id)
     forget_browser()
+
+
+def _is_lti_learner(session: Session, learner_id: int) -> bool:
+    return session.scalar(sa.select(LtiUser.id).where(LtiUser.learner_id == learner_id)) is not None

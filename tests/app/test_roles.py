@@ -105,6 +105,12 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "studio.draft_preview": ("instructor", "translator"),  # a 404 until a draft is saved
     "studio.publication": ("instructor", "translator"),  # a 404 until a publication
     "studio.restore": ("instructor", "translator"),
+    # LTI 1.3: posted by a learning platform, checked by its signature (a launch without
+    # one is a 400), and the tool's public key set.
+    "lti.login": PUBLIC,
+    "lti.launch": PUBLIC,
+    "lti.deep_link": PUBLIC,
+    "lti.jwks": PUBLIC,
 }
 
 
