@@ -12,6 +12,7 @@ import json
 import logging
 from urllib.parse import parse_qs, urlsplit
 
+import flask_babel
 import jwt
 from flask import Response, g, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -153,7 +154,7 @@ def launch():
     if problem:
         return problem_page(problem)
     data = message.get_launch_data()
-    g.locale = platform_locale(claim(data, CLAIM + "launch_presentation").get("locale"))
+    _speak_the_platforms_language(data)
     if message.is_deep_link_launch():
         form = DeepLinkForm(launch_id=message.get_launch_id(), formdata=None)
         return _picker(form)
@@ -247,6 +248,12 @@ def module_named(data: dict) -> str | None:
     return slug if slug in slugs else None
 
 
+def _speak_the_platforms_language(data: dict) -> None:
+    """Answer in the language the platform names (Flask-Babel may have chosen one already)."""
+    g.locale = platform_locale(claim(data, CLAIM + "launch_presentation").get("locale"))
+    flask_babel.refresh()
+
+
 def _modules() -> list[tuple[str, str]]:
     course = get_course()
     shown = []
@@ -280,7 +287,7 @@ def deep_link():
         log.info("LTI deep link refused: %s", error)
         return problem_page("picker-expired")
     data = message.get_launch_data()
-    g.locale = platform_locale(claim(data, CLAIM + "launch_presentation").get("locale"))
+    _speak_the_platforms_language(data)
     form.module.choices = _modules()
     if not form.validate():
         return _picker(form, 422)
