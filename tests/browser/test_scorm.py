@@ -81,6 +81,9 @@ def launch(page, version: str, earlier: dict | None = None):
         "([version, href, earlier]) => launch(version, href, earlier)",
         [version, f"en/modules/{MODULE.slug}/index.html", earlier],
     )
+    # The SCO's script runs after its page is parsed: wait until it has opened the
+    # attempt (it sets its first values in the same task), not just for the page.
+    page.wait_for_function("() => (window.API_1484_11 || window.API).isInitialized()")
     frame = sco(page)
     frame.locator("form[data-static-quiz] button[type=submit]").wait_for()
     return frame
